@@ -1,0 +1,31 @@
+import type { Metadata } from 'next';
+import { currentUser } from '../current-user';
+
+export const metadata: Metadata = { title: 'Dashboard · Tickwatch' };
+
+export default async function DashboardPage() {
+  const user = await currentUser();
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold" data-testid="dashboard-title">
+        Welcome, {user.name}
+      </h1>
+      <section className="card" aria-labelledby="market-title">
+        <h2 id="market-title" className="font-medium">
+          Market
+        </h2>
+        <p className="mt-2 text-sm text-slate-500">
+          The live chart of the 10-minute average appears here once market data is connected.
+        </p>
+      </section>
+      <section className="card" aria-labelledby="alerts-title">
+        <h2 id="alerts-title" className="font-medium">
+          Your alerts
+        </h2>
+        <p className="mt-2 text-sm text-slate-500" data-testid="alerts-empty">
+          You have no alerts yet.
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+'use client';
+import { type FormEvent, useState } from 'react';
+import { toast } from 'sonner';
+import { authClient, authErrorMessage } from '@/components/auth/auth-client';
+import { FormError, FormField } from '@/components/ui/form-field';
+
+/** Ends every session of this account, this one included. */
+export function SignOutEverywhere() {
+  const [pending, setPending] = useState(false);
+  async function onClick() {
+    setPending(true);
+    const { error } = await authClient.revokeSessions();
+    if (error) {
+      setPending(false);
+      toast.error(authErrorMessage(error));
+      return;
+    }
+    window.location.assign('/sign-in');
+  }
+  return (
+    <div className="space-y-2">
+      <h2 className="font-medium">Sign out everywhere</h2>
+      <p className="text-sm text-slate-500">Ends every session of this account, on every device, including this one.</p>
+      <button type="button" className="btn-secondary" onClick={onClick} disabled={pending}>
+        Sign out everywhere
+      </button>
+    </div>
+  );
+}
+
+/** Deletes the account and everything it owns, after the password is confirmed. */
+export function DeleteAccount() {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = String(new FormData(event.currentTarget).get('deletePassword') ?? '');
+    if (!password) {
+      setError('Enter your password to confirm.');
+      return;
+    }
+    setError(null);
+    setPending(true);
+    const result = await authClient.deleteUser({ password });
+    if (result.error) {
+      setPending(false);
+      setError(result.error.status === 400 ? 'The password is not right.' : authErrorMessage(result.error));
+      return;
+    }
+    window.location.assign('/sign-in?deleted=1');
+  }
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="delete-title">
+      <h2 id="delete-title" className="font-medium text-red-600">
+        Delete account
+      </h2>
+      <p className="text-sm text-slate-500">Removes your account, alerts and notifications for good.</p>
+      <FormError message={error} />
+      <FormField label="Password" name="deletePassword" type="password" autoComplete="current-password" required />
+      <button type="submit" className="btn-danger" disabled={pending}>
+        {pending ? 'Deleting…' : 'Delete my account'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL, resolveSqliteFile } from '../db/database-url.ts';
+import { parseDuration } from './parse-duration.ts';
+
+/** Thrown for an invalid environment; `message` is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const PRODUCT_ID = /^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$/;
+
+function duration(name: string, fallback: string, minMs: number, maxMs: number) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null || ms < minMs || ms > maxMs) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an integer followed by s, m or h, from ${fmt(minMs)} to ${fmt(maxMs)} (got "${text}")`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+function fmt(ms: number): string {
+  return ms >= 3_600_000 ? `${ms / 3_600_000}h` : ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`;
+}
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max} (got "${text}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** A rate limit written `<count>/<duration>`, e.g. `10/1m`. */
+function rateLimit(name: string, fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const [count, window] = text.split('/');
+      const points = count !== undefined && /^\d{1,6}$/.test(count) ? Number(count) : NaN;
+      const windowMs = window === undefined ? null : parseDuration(window);
+      if (!(points >= 1) || windowMs === null || windowMs < 1000) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must look like <count>/<duration>, e.g. 10/1m (got "${text}")`,
+        });
+        return z.NEVER;
+      }
+      return { points, windowMs };
+    });
+}
+
+function bool(name: string) {
+  return z
+    .string()
+    .default('false')
+    .transform((text, ctx) => {
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${text}")` });
+      return z.NEVER;
+    });
+}
+
+function url(name: string, fallback: string | undefined, protocols: string[]) {
+  return z
+    .string()
+    .optional()
+    .transform((given, ctx) => {
+      const text = given ?? fallback;
+      if (text === undefined) return undefined;
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(text);
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || !protocols.includes(parsed.protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL (got "${text}")`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer('PORT', 3000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+  DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
+  BETTER_AUTH_SECRET: z
+    .string()
+    .min(32, 'BETTER_AUTH_SECRET must be at least 32 characters (or unset, to generate one)')
+    .optional(),
+  PUBLIC_URL: url('PUBLIC_URL', undefined, ['http:', 'https:']),
+  COINBASE_WS_URL: url('COINBASE_WS_URL', 'wss://ws-feed.exchange.coinbase.com', ['ws:', 'wss:']),
+  COINBASE_REST_URL: url('COINBASE_REST_URL', 'https://api.exchange.coinbase.com', ['http:', 'https:']),
+  PRODUCTS: z
+    .string()
+    .default('BTC-USD')
+    .transform((text, ctx) => {
+      const ids = text.split(',').map((p) => p.trim());
+      const bad = ids.find((id) => !PRODUCT_ID.test(id));
+      if (bad !== undefined || ids.length < 1 || ids.length > 50 || new Set(ids).size !== ids.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `PRODUCTS must be 1 to 50 distinct comma-separated product ids like BTC-USD,ETH-USD (got "${text}")`,
+        });
+        return z.NEVER;
+      }
+      return ids;
+    }),
+  WINDOW: duration('WINDOW', '10m', 1_000, 86_400_000),
+  FEED_STALL_TIMEOUT: duration('FEED_STALL_TIMEOUT', '10s', 1_000, 3_600_000),
+  GAP_FILL_TIMEOUT: duration('GAP_FILL_TIMEOUT', '30s', 1_000, 3_600_000),
+  TRADE_RETENTION: duration('TRADE_RETENTION', '24h', 60_000, 30 * 86_400_000),
+  ALERT_LIMIT: integer('ALERT_LIMIT', 100, 1, 100_000),
+  FEED_SIMULATED: bool('FEED_SIMULATED'),
+  RATE_LIMIT_AUTH_IP: rateLimit('RATE_LIMIT_AUTH_IP', '30/10m'),
+  RATE_LIMIT_AUTH_ACCOUNT: rateLimit('RATE_LIMIT_AUTH_ACCOUNT', '10/10m'),
+  MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 16_384, 1_024, 10_485_760),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof shapeConfig>;
+
+function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
+  const databaseFile = resolveSqliteFile(env.DATABASE_URL, rootDir);
+  if (databaseFile === null) {
+    throw new ConfigError(
+      `DATABASE_URL must be a SQLite file: URL such as ${DEFAULT_DATABASE_URL} (got "${env.DATABASE_URL}")`,
+    );
+  }
+  return {
+    rootDir,
+    dev: env.NODE_ENV === 'development',
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseFile,
+    dataDir: path.resolve(rootDir, env.DATA_DIR),
+    authSecret: env.BETTER_AUTH_SECRET,
+    publicUrl: env.PUBLIC_URL,
+    coinbaseWsUrl: env.COINBASE_WS_URL as URL,
+    coinbaseRestUrl: env.COINBASE_REST_URL as URL,
+    products: env.PRODUCTS,
+    windowMs: env.WINDOW,
+    feedStallTimeoutMs: env.FEED_STALL_TIMEOUT,
+    gapFillTimeoutMs: env.GAP_FILL_TIMEOUT,
+    tradeRetentionMs: env.TRADE_RETENTION,
+    alertLimit: env.ALERT_LIMIT,
+    feedSimulated: env.FEED_SIMULATED,
+    rateLimits: { authIp: env.RATE_LIMIT_AUTH_IP, authAccount: env.RATE_LIMIT_AUTH_ACCOUNT },
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+/**
+ * Reads and validates the whole configuration from `env` (normally `process.env`). Empty strings
+ * count as unset. Throws `ConfigError` whose message is one line naming the first bad variable
+ * and what is expected. Relative paths resolve from `rootDir`, the project root.
+ */
+export function loadConfig(env: Record<string, string | undefined>, rootDir: string): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const message = issue?.message ?? 'invalid value';
+    throw new ConfigError(message.startsWith(variable) ? message : `${variable}: ${message}`);
+  }
+  return shapeConfig(result.data, rootDir);
+}

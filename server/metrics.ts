@@ -1,0 +1,56 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The process's Prometheus metrics, served as text at `/metrics`. Default metrics include
+ * event-loop lag (`nodejs_eventloop_lag_*`), heap and CPU. Each app instance owns its registry,
+ * so tests can run several in one process.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    httpRequests: new Counter({
+      name: 'tickwatch_http_requests_total',
+      help: 'HTTP requests answered, by route group and status class',
+      labelNames: ['group', 'status'] as const,
+      registers: [registry],
+    }),
+    tradesIngested: new Counter({
+      name: 'tickwatch_trades_ingested_total',
+      help: 'Trades applied to the window, by product',
+      labelNames: ['product'] as const,
+      registers: [registry],
+    }),
+    feedGaps: new Counter({
+      name: 'tickwatch_feed_gaps_total',
+      help: 'Trade-id gaps detected, by product and outcome (filled, lost)',
+      labelNames: ['product', 'outcome'] as const,
+      registers: [registry],
+    }),
+    feedReconnects: new Counter({
+      name: 'tickwatch_feed_reconnects_total',
+      help: 'Feed connections replaced or re-established',
+      registers: [registry],
+    }),
+    alertsFired: new Counter({
+      name: 'tickwatch_alerts_fired_total',
+      help: 'Alerts fired (one per arming)',
+      registers: [registry],
+    }),
+    socketsConnected: new Gauge({
+      name: 'tickwatch_sockets_connected',
+      help: 'Authenticated browser sockets currently connected',
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'tickwatch_rate_limited_total',
+      help: 'Requests refused by a rate limit, by limit',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

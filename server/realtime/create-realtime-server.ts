@@ -1,0 +1,69 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { userRoom } from '../../lib/realtime/rooms.ts';
+import type { Auth } from '../auth/create-auth.ts';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { isOwnOrigin } from '../http/origin-check.ts';
+import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-subscribe.ts';
+import { createSessionGuard } from './session-guard.ts';
+import { createSocketAuth } from './socket-auth.ts';
+import type { RealtimeServer } from './types.ts';
+
+export interface RealtimeDeps extends PriceSubscribeDeps {
+  auth: Auth;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  publicUrl: URL | undefined;
+  /** Leave foreign upgrade requests alone (Next's dev server uses them for hot reload). */
+  dev: boolean;
+}
+
+/** Largest payload a client may send in one message, in bytes. */
+const MAX_CLIENT_MESSAGE_BYTES = 16_384;
+
+/**
+ * Attaches Socket.IO to the HTTP server: same-origin handshakes only, authenticated by the
+ * session cookie, each socket in its user's room and tied to its session's lifetime.
+ */
+export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
+  const log = deps.logger.child({ module: 'realtime' });
+  const io: RealtimeServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+    destroyUpgrade: !deps.dev,
+    // Cross-site WebSocket hijacking: a handshake from another origin is refused outright.
+    allowRequest: (req, callback) => {
+      const { origin, host } = req.headers;
+      const foreign = origin !== undefined && !isOwnOrigin(origin, host, deps.publicUrl);
+      callback(foreign ? 'cross-origin handshake' : null, !foreign);
+    },
+  });
+  const guard = createSessionGuard(io, deps.db, log);
+
+  io.use(createSocketAuth(deps.auth, log));
+  io.on('connection', (socket) => {
+    deps.metrics.socketsConnected.inc();
+    void socket.join(userRoom(socket.data.userId));
+    guard.watch(socket);
+    socket.on('price:subscribe', handlePriceSubscribe(socket, deps));
+    socket.on('disconnect', () => {
+      deps.metrics.socketsConnected.dec();
+      guard.forget(socket.id);
+    });
+  });
+
+  return {
+    io,
+    revalidateUser: guard.revalidateUser,
+    /** Disconnects every socket and stops accepting new ones. */
+    async close(): Promise<void> {
+      guard.close();
+      await io.close();
+    },
+  };
+}
+
+export type Realtime = ReturnType<typeof createRealtimeServer>;

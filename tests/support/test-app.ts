@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type App, createApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config/config.ts';
+import { applyPendingMigrations } from '../../server/db/migrate.ts';
+import { createLogger } from '../../server/logger.ts';
+
+export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+
+let template: Promise<string> | null = null;
+
+/** A migrated database made once per test file and copied for each app, to keep tests fast. */
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-template-'));
+    const file = path.join(dir, 'template.db');
+    await applyPendingMigrations({ rootDir: ROOT_DIR, databaseFile: file, log: () => undefined });
+    return file;
+  })();
+  return template;
+}
+
+export interface TestApp {
+  app: App;
+  baseUrl: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real service (HTTP, auth, Socket.IO, database) on 127.0.0.1 and a free port, in a
+ * fresh temporary data dir, without the Next.js pages. `env` overrides configuration.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-test-'));
+  const databaseFile = path.join(dataDir, 'tickwatch.db');
+  fs.copyFileSync(await migratedTemplate(), databaseFile);
+  const config = loadConfig(
+    { NODE_ENV: 'test', DATA_DIR: dataDir, DATABASE_URL: `file:${databaseFile}`, LOG_LEVEL: 'silent', ...env },
+    ROOT_DIR,
+  );
+  const app = await createApp(config, { logger: createLogger(config.logLevel), pages: false });
+  const port = await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir,
+    async close() {
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

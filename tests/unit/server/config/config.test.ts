@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../../server/config/config.ts';
+
+const ROOT = '/srv/tickwatch';
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env, ROOT);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({}, ROOT);
+    expect(config.port).toBe(3000);
+    expect(config.databaseFile).toBe('/srv/tickwatch/data/tickwatch.db');
+    expect(config.dataDir).toBe('/srv/tickwatch/data');
+    expect(config.products).toEqual(['BTC-USD']);
+    expect(config.windowMs).toBe(600_000);
+    expect(config.feedStallTimeoutMs).toBe(10_000);
+    expect(config.gapFillTimeoutMs).toBe(30_000);
+    expect(config.tradeRetentionMs).toBe(86_400_000);
+    expect(config.alertLimit).toBe(100);
+    expect(config.feedSimulated).toBe(false);
+    expect(config.coinbaseWsUrl.href).toBe('wss://ws-feed.exchange.coinbase.com/');
+    expect(config.publicUrl).toBeUndefined();
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', WINDOW: '' }, ROOT).port).toBe(3000);
+  });
+
+  it('resolves a relative DATABASE_URL from the project root', () => {
+    expect(loadConfig({ DATABASE_URL: 'file:./db/x.db' }, ROOT).databaseFile).toBe('/srv/tickwatch/db/x.db');
+    expect(loadConfig({ DATABASE_URL: 'file:/tmp/y.db' }, ROOT).databaseFile).toBe('/tmp/y.db');
+  });
+
+  it('parses products, windows and rate limits', () => {
+    const config = loadConfig(
+      { PRODUCTS: 'BTC-USD, ETH-USD', WINDOW: '90s', RATE_LIMIT_AUTH_IP: '5/1m', PUBLIC_URL: 'https://alerts.example.com' },
+      ROOT,
+    );
+    expect(config.products).toEqual(['BTC-USD', 'ETH-USD']);
+    expect(config.windowMs).toBe(90_000);
+    expect(config.rateLimits.authIp).toEqual({ points: 5, windowMs: 60_000 });
+    expect(config.publicUrl?.origin).toBe('https://alerts.example.com');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535/],
+    [{ PORT: '70000' }, /^PORT must be/],
+    [{ DATABASE_URL: 'postgres://localhost/x' }, /^DATABASE_URL must be a SQLite file: URL/],
+    [{ WINDOW: '10' }, /^WINDOW must be an integer followed by s, m or h, from 1s to 24h/],
+    [{ WINDOW: '25h' }, /^WINDOW must be/],
+    [{ WINDOW: '1.5m' }, /^WINDOW must be/],
+    [{ PRODUCTS: 'btc' }, /^PRODUCTS must be 1 to 50 distinct/],
+    [{ PRODUCTS: 'BTC-USD,BTC-USD' }, /^PRODUCTS must be/],
+    [{ PRODUCTS: Array.from({ length: 51 }, (_, i) => `A${i}-USD`).join(',') }, /^PRODUCTS must be/],
+    [{ FEED_SIMULATED: 'yes' }, /^FEED_SIMULATED must be true or false/],
+    [{ PUBLIC_URL: 'not a url' }, /^PUBLIC_URL must be a http or https URL/],
+    [{ COINBASE_WS_URL: 'https://example.com' }, /^COINBASE_WS_URL must be a ws or wss URL/],
+    [{ BETTER_AUTH_SECRET: 'short' }, /^BETTER_AUTH_SECRET must be at least 32 characters/],
+    [{ RATE_LIMIT_AUTH_IP: 'lots' }, /^RATE_LIMIT_AUTH_IP must look like <count>\/<duration>/],
+    [{ ALERT_LIMIT: '0' }, /^ALERT_LIMIT must be an integer from 1/],
+    [{ NODE_ENV: 'staging' }, /^NODE_ENV: /],
+  ])('refuses %j with one line naming the variable', (env, pattern) => {
+    const message = errorOf(env as Record<string, string>);
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain('\n');
+  });
+});
