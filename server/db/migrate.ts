@@ -128,8 +128,7 @@ function errorLine(output: string): string {
     .map((line) => line.trim())
     .filter((line) => line !== '');
   const error = lines.find((line) => /^Error\b/.test(line)) ?? lines.at(-1) ?? 'no output';
-  const index = lines.indexOf(error);
-  // "Error: P1003" style lines carry the explanation on the next line.
-  const next = lines[index + 1];
-  return /^Error:?\s*P\d{4}:?$/.test(error) && next !== undefined ? `${error} ${next}` : error;
+  // "Error: P3009" or "Error: Schema engine error:" carry the explanation on the next line.
+  const next = lines[lines.indexOf(error) + 1];
+  return /(^Error:?\s*P\d{4}|:)$/.test(error) && next !== undefined ? `${error} ${next}` : error;
 }
