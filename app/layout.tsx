@@ -3,6 +3,9 @@ import type { ReactNode } from 'react';
 import { Toaster } from 'sonner';
 import './globals.css';
 
+// Every page is rendered per request: each response carries its own CSP nonce.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Tickwatch',
   description: 'Real-time price alerts on the Coinbase trade feed.',

@@ -2,11 +2,13 @@
 import { type FormEvent, useState } from 'react';
 import { toast } from 'sonner';
 import { authClient, authErrorMessage } from '@/components/auth/auth-client';
+import { useSocket } from '@/components/realtime/socket-provider';
 import { FormError, FormField } from '@/components/ui/form-field';
 
 /** Ends every session of this account, this one included. */
 export function SignOutEverywhere() {
   const [pending, setPending] = useState(false);
+  const { leave } = useSocket();
   async function onClick() {
     setPending(true);
     const { error } = await authClient.revokeSessions();
@@ -15,6 +17,7 @@ export function SignOutEverywhere() {
       toast.error(authErrorMessage(error));
       return;
     }
+    leave();
     window.location.assign('/sign-in');
   }
   return (
@@ -32,6 +35,7 @@ export function SignOutEverywhere() {
 export function DeleteAccount() {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const { leave } = useSocket();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const password = String(new FormData(event.currentTarget).get('deletePassword') ?? '');
@@ -47,6 +51,7 @@ export function DeleteAccount() {
       setError(result.error.status === 400 ? 'The password is not right.' : authErrorMessage(result.error));
       return;
     }
+    leave();
     window.location.assign('/sign-in?deleted=1');
   }
   return (
@@ -56,7 +61,7 @@ export function DeleteAccount() {
       </h2>
       <p className="text-sm text-slate-500">Removes your account, alerts and notifications for good.</p>
       <FormError message={error} />
-      <FormField label="Password" name="deletePassword" type="password" autoComplete="current-password" required />
+      <FormField label="Confirm with your password" name="deletePassword" type="password" autoComplete="current-password" required />
       <button type="submit" className="btn-danger" disabled={pending}>
         {pending ? 'Deleting…' : 'Delete my account'}
       </button>

@@ -1,10 +1,12 @@
 'use client';
 import { useState } from 'react';
 import { toast } from 'sonner';
+import { useSocket } from '@/components/realtime/socket-provider';
 import { authClient, authErrorMessage } from './auth-client';
 
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
+  const { leave } = useSocket();
   async function signOut() {
     setPending(true);
     const { error } = await authClient.signOut();
@@ -13,6 +15,7 @@ export function SignOutButton() {
       toast.error(authErrorMessage(error));
       return;
     }
+    leave();
     window.location.assign('/sign-in');
   }
   return (

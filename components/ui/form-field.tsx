@@ -11,8 +11,10 @@ interface FormFieldProps extends InputHTMLAttributes<HTMLInputElement> {
 export function FormField({ label, name, error, hint, ...input }: FormFieldProps) {
   const describedBy = error ? `${name}-error` : hint ? `${name}-hint` : undefined;
   return (
-    <label className="block text-sm font-medium">
-      {label}
+    <div className="text-sm">
+      <label htmlFor={name} className="block font-medium">
+        {label}
+      </label>
       <input
         {...input}
         name={name}
@@ -30,7 +32,7 @@ export function FormField({ label, name, error, hint, ...input }: FormFieldProps
           {hint}
         </span>
       ) : null}
-    </label>
+    </div>
   );
 }
 
