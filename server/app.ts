@@ -70,7 +70,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     }
   }
 
-  handler = createRequestHandler({
+  const handleRequest = createRequestHandler({
     auth,
     logger,
     metrics,
@@ -92,6 +92,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     },
     pages: renderPage,
   });
+  handler = (req, res) => void handleRequest(req, res);
 
   return {
     server,

@@ -2,6 +2,7 @@
 import { type FormEvent, useState } from 'react';
 import { toast } from 'sonner';
 import { authClient, authErrorMessage } from '@/components/auth/auth-client';
+import { formText } from '@/components/ui/form-text';
 import { FormError, FormField } from '@/components/ui/form-field';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/auth-rules';
 
@@ -13,8 +14,8 @@ export function ChangePasswordForm() {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const currentPassword = String(form.get('currentPassword') ?? '');
-    const newPassword = String(form.get('newPassword') ?? '');
+    const currentPassword = formText(form, 'currentPassword');
+    const newPassword = formText(form, 'newPassword');
     if (newPassword.length < PASSWORD_MIN_LENGTH || newPassword.length > PASSWORD_MAX_LENGTH) {
       setError(`The new password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`);
       return;

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { toast } from 'sonner';
 import { authClient, authErrorMessage } from '@/components/auth/auth-client';
 import { useSocket } from '@/components/realtime/socket-provider';
+import { formText } from '@/components/ui/form-text';
 import { FormError, FormField } from '@/components/ui/form-field';
 
 /** Ends every session of this account, this one included. */
@@ -38,7 +39,7 @@ export function DeleteAccount() {
   const { leave } = useSocket();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get('deletePassword') ?? '');
+    const password = formText(new FormData(event.currentTarget), 'deletePassword');
     if (!password) {
       setError('Enter your password to confirm.');
       return;

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { formText } from '@/components/ui/form-text';
 import { FormError, FormField } from '@/components/ui/form-field';
 import { authClient, authErrorMessage } from './auth-client';
 import { type CredentialErrors, checkCredentials } from './credentials-check';
@@ -13,8 +14,8 @@ export function SignInForm({ next, notice }: { next: string; notice: string | nu
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const email = String(form.get('email') ?? '').trim();
-    const password = String(form.get('password') ?? '');
+    const email = formText(form, 'email').trim();
+    const password = formText(form, 'password');
     const found = checkCredentials(email, password, false);
     setErrors(found);
     setFormError(null);

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { formText } from '@/components/ui/form-text';
 import { FormError, FormField } from '@/components/ui/form-field';
 import { PASSWORD_MIN_LENGTH } from '@/lib/auth-rules';
 import { authClient, authErrorMessage } from './auth-client';
@@ -14,9 +15,9 @@ export function SignUpForm() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const email = String(form.get('email') ?? '').trim();
-    const password = String(form.get('password') ?? '');
-    const name = String(form.get('name') ?? '').trim() || email.split('@')[0] || email;
+    const email = formText(form, 'email').trim();
+    const password = formText(form, 'password');
+    const name = formText(form, 'name').trim() || email.split('@')[0] || email;
     const found = checkCredentials(email, password, true);
     setErrors(found);
     setFormError(null);

@@ -43,7 +43,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const guard = createSessionGuard(io, deps.db, log);
 
-  io.use(createSocketAuth(deps.auth, log));
+  const authenticate = createSocketAuth(deps.auth, log);
+  io.use((socket, next) => void authenticate(socket, next));
   io.on('connection', (socket) => {
     deps.metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));
@@ -57,7 +58,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
 
   return {
     io,
-    revalidateUser: guard.revalidateUser,
+    revalidateUser: (userId: string) => guard.revalidateUser(userId),
     /** Disconnects every socket and stops accepting new ones. */
     async close(): Promise<void> {
       guard.close();

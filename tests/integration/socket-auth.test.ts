@@ -29,7 +29,8 @@ function connect(cookie: string | null, origin = t.baseUrl): ClientSocket {
   return socket;
 }
 
-function outcome(socket: ClientSocket): Promise<'connected' | string> {
+/** Resolves to 'connected' or the connect_error message. */
+function outcome(socket: ClientSocket): Promise<string> {
   return new Promise((resolve) => {
     socket.once('connect', () => resolve('connected'));
     socket.once('connect_error', (error) => resolve(error.message));

@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     [{ ALERT_LIMIT: '0' }, /^ALERT_LIMIT must be an integer from 1/],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV: /],
   ])('refuses %j with one line naming the variable', (env, pattern) => {
-    const message = errorOf(env as Record<string, string>);
+    const message = errorOf(env);
     expect(message).toMatch(pattern);
     expect(message).not.toContain('\n');
   });
