@@ -51,7 +51,10 @@ export function createAuth({ db, secret, publicUrl, logger }: AuthOptions) {
     logger: {
       level: 'warn',
       log: (level, message) => {
-        log[level]({ detail: message }, 'auth');
+        // Deriving the origin from each request is the documented behaviour without PUBLIC_URL
+        // (the HTTP layer has already checked that Origin and Host agree), not a problem.
+        const expected = !publicUrl && message.includes('Base URL is not set');
+        log[expected ? 'debug' : level]({ detail: message }, 'auth');
       },
     },
   });

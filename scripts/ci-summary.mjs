@@ -1,0 +1,23 @@
+// Adds up the test counts that vitest and Playwright printed and prints one closing line,
+// "tests: N passed, M failed", so a CI log ends with the whole run's result.
+import fs from 'node:fs';
+
+const text = fs.readFileSync(process.argv[2] ?? 0, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
+let passed = 0;
+let failed = 0;
+for (const line of text.split('\n')) {
+  // vitest: "      Tests  37 passed (37)" or "Tests  1 failed | 36 passed (37)"
+  const vitest = /^\s*Tests\s+(.*)\(\d+\)\s*$/.exec(line);
+  if (vitest) {
+    passed += Number(/(\d+) passed/.exec(vitest[1])?.[1] ?? 0);
+    failed += Number(/(\d+) failed/.exec(vitest[1])?.[1] ?? 0);
+    continue;
+  }
+  // Playwright: "  5 passed (49.8s)" / "  1 failed" / "  1 flaky"
+  const pw = /^\s+(\d+) (passed|failed|flaky)( \(.*\))?\s*$/.exec(line);
+  if (pw) {
+    if (pw[2] === 'failed') failed += Number(pw[1]);
+    else passed += Number(pw[1]);
+  }
+}
+console.log(`tests: ${passed} passed, ${failed} failed`);
