@@ -2,7 +2,8 @@
 // "tests: N passed, M failed", so a CI log ends with the whole run's result.
 import fs from 'node:fs';
 
-const text = fs.readFileSync(process.argv[2] ?? 0, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
+const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const text = fs.readFileSync(process.argv[2] ?? 0, 'utf8').replace(ANSI_COLOR, '');
 let passed = 0;
 let failed = 0;
 for (const line of text.split('\n')) {
