@@ -1,7 +1,9 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
-const DATA_DIR = process.env.E2E_DATA_DIR ?? `./data/e2e-${process.pid}`;
+const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `tickwatch-e2e-${process.pid}`);
 
 /** Debian's Chromium; Playwright's own browser downloads are not available everywhere. */
 const CHROMIUM_ARGS = [

@@ -33,7 +33,7 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="password-title">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="password-title">
       <h2 id="password-title" className="font-medium">
         Change password
       </h2>

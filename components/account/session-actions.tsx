@@ -56,7 +56,7 @@ export function DeleteAccount() {
     window.location.assign('/sign-in?deleted=1');
   }
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="delete-title">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="delete-title">
       <h2 id="delete-title" className="font-medium text-red-600">
         Delete account
       </h2>

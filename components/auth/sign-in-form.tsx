@@ -31,7 +31,7 @@ export function SignInForm({ next, notice }: { next: string; notice: string | nu
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="card space-y-4" aria-labelledby="sign-in-title">
+    <form method="post" onSubmit={onSubmit} noValidate className="card space-y-4" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title" className="text-lg font-semibold">
         Sign in
       </h1>

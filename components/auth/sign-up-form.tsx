@@ -37,7 +37,7 @@ export function SignUpForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="card space-y-4" aria-labelledby="sign-up-title">
+    <form method="post" onSubmit={onSubmit} noValidate className="card space-y-4" aria-labelledby="sign-up-title">
       <h1 id="sign-up-title" className="text-lg font-semibold">
         Create your account
       </h1>
