@@ -1,0 +1,144 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
+import { HttpClient, uniqueEmail } from '../support/http-client.ts';
+import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
+import { type TestApp, startTestApp } from '../support/test-app.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { oracleWindow } from '../support/window-oracle.ts';
+
+const WINDOW_MS = 60_000;
+const PRODUCT = 'BTC-USD';
+
+let sim: Simulator;
+let t: TestApp;
+let client: HttpClient;
+let watcher: RecordingSocket;
+
+async function startApp(env: Record<string, string> = {}): Promise<void> {
+  t = await startTestApp({
+    COINBASE_WS_URL: sim.url,
+    COINBASE_REST_URL: sim.restUrl,
+    WINDOW: '1m',
+    FEED_STALL_TIMEOUT: '2s',
+    GAP_FILL_TIMEOUT: '3s',
+    RATE_LIMIT_AUTH_IP: '1000/1m',
+    ...env,
+  });
+  client = new HttpClient(t.baseUrl);
+  await client.signUp(uniqueEmail('market'));
+  watcher = await connectRecording(t.baseUrl, client.cookieHeader);
+  expect(await watcher.subscribe([PRODUCT])).toMatchObject({ ok: true });
+}
+
+/** Waits until the watcher's newest tick is for the simulator's latest trade, then checks it exactly. */
+async function expectExactTick(): Promise<void> {
+  const latest = sim.latest(PRODUCT);
+  if (!latest) throw new Error('no trade published');
+  const tick = await waitFor(
+    () => {
+      const last = watcher.lastTick(PRODUCT);
+      return last?.tradeId === latest.tradeId ? last : undefined;
+    },
+    10_000,
+    `the tick of trade ${latest.tradeId}`,
+  );
+  const expected = oracleWindow(sim.history(PRODUCT), latest, WINDOW_MS);
+  expect({ mean: tick.mean, vwap: tick.vwap, count: tick.count, last: tick.last }).toEqual({ ...expected, last: latest.price });
+}
+
+beforeAll(async () => {
+  // A minute and a half of history before start, so a fresh server can backfill a warm window.
+  sim = await createSimulator({ seed: 7, history: 900, ratePerSecond: 0, heartbeatIntervalMs: 200 });
+  await startApp();
+});
+afterEach(() => {
+  sim.stall(false);
+  sim.refuseConnections(null);
+  sim.restFailures(null);
+});
+afterAll(async () => {
+  watcher?.socket.disconnect();
+  await t?.close();
+  await sim?.close();
+});
+
+describe('market data from the Coinbase-compatible feed', () => {
+  it('backfills a warm window from REST at start and follows live trades exactly', async () => {
+    sim.trade(PRODUCT);
+    await expectExactTick();
+    expect(watcher.lastTick(PRODUCT)?.warm).toBe(true);
+    for (let i = 0; i < 20; i += 1) sim.trade(PRODUCT);
+    await expectExactTick();
+    expect(watcher.lastStatus(PRODUCT)?.state).toBe('live');
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('drops duplicated frames and reorders swapped ones', async () => {
+    sim.duplicateNext(PRODUCT, 3);
+    sim.reorderNext(PRODUCT);
+    for (let i = 0; i < 6; i += 1) sim.trade(PRODUCT);
+    await expectExactTick();
+  });
+
+  it('fills a gap from REST and applies the held trades in order', async () => {
+    const filledBefore = await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}');
+    sim.skipIds(PRODUCT, 25);
+    sim.trade(PRODUCT);
+    sim.trade(PRODUCT);
+    await expectExactTick();
+    expect(await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}')).toBe(filledBefore + 1);
+  });
+
+  it('counts malformed, unknown and out-of-range frames and keeps running', async () => {
+    const before = await metric('tickwatch_feed_invalid_total{product="unknown",source="feed"}');
+    const beforeBtc = await metric('tickwatch_feed_invalid_total{product="BTC-USD",source="feed"}');
+    const latest = sim.latest(PRODUCT);
+    const base = { type: 'match', trade_id: (latest?.tradeId ?? 0) + 1000, product_id: PRODUCT, time: latest?.time, size: '0.1', side: 'buy' };
+    sim.sendRaw('{not json');
+    sim.sendRaw(JSON.stringify({ type: 'surprise' }));
+    sim.sendRaw(JSON.stringify({ ...base, price: undefined }));
+    sim.sendRaw(JSON.stringify({ ...base, price: 'abc' }));
+    sim.sendRaw(JSON.stringify({ ...base, price: '-1' }));
+    sim.trade(PRODUCT);
+    await expectExactTick();
+    expect(await metric('tickwatch_feed_invalid_total{product="unknown",source="feed"}')).toBe(before + 3);
+    expect(await metric('tickwatch_feed_invalid_total{product="BTC-USD",source="feed"}')).toBe(beforeBtc + 2);
+  });
+
+  it('reconnects after a dropped connection and backfills what it missed', async () => {
+    await sim.dropConnections();
+    for (let i = 0; i < 10; i += 1) sim.trade(PRODUCT);
+    await sim.waitForClients(1, 10_000);
+    sim.trade(PRODUCT);
+    await expectExactTick();
+  });
+
+  it('replaces a stalled connection and catches up', async () => {
+    sim.stall(true);
+    for (let i = 0; i < 5; i += 1) sim.trade(PRODUCT);
+    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'stale', 5_000, 'stale');
+    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'reconnecting', 5_000, 'reconnecting');
+    sim.stall(false);
+    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'live', 10_000, 'live again');
+    sim.trade(PRODUCT);
+    await expectExactTick();
+  });
+
+  it('gives up a gap REST cannot fill: gap-lost, held trades applied, window not warm', async () => {
+    sim.restFailures(500);
+    sim.skipIds(PRODUCT, 4);
+    sim.trade(PRODUCT);
+    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'backfilling', 3_000, 'backfilling');
+    const lost = await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'gap-lost', 8_000, 'gap-lost');
+    expect(lost).toBe(true);
+    const latest = sim.latest(PRODUCT);
+    const tick = await waitFor(() => watcher.lastTick(PRODUCT)?.tradeId === latest?.tradeId && watcher.lastTick(PRODUCT), 5_000, 'held trade applied');
+    expect(tick.warm).toBe(false);
+  });
+});
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
