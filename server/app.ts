@@ -11,6 +11,10 @@ import { type PageHandler, createRequestHandler } from './http/create-request-ha
 import { createRateLimiter } from './http/rate-limiter.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { createApiRouter } from './http/api-router.ts';
+import { marketRoutes } from './http/routes/market-routes.ts';
+import { createMarketPipeline } from './pipeline/market-pipeline.ts';
+import { createTradeStore } from './pipeline/trade-store.ts';
 import { createRealtimeServer } from './realtime/create-realtime-server.ts';
 
 export interface AppOptions {
@@ -39,6 +43,17 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     logger,
   });
   const metrics = createMetrics();
+  const store = createTradeStore({ db, logger });
+  // The pipeline and the realtime server feed each other; each reaches the other through a closure.
+  let realtimeRef: ReturnType<typeof createRealtimeServer> | null = null;
+  const market = createMarketPipeline({
+    config,
+    store,
+    metrics,
+    logger,
+    onWindow: (_state, tick) => realtimeRef?.publishTick(tick),
+    onStatus: (status) => realtimeRef?.publishStatus(status),
+  });
 
   let handler: http.RequestListener = (_req, res) => res.end();
   // Socket.IO wraps the request listeners present when it attaches, so ours must exist first.
@@ -53,8 +68,10 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     publicUrl: config.publicUrl,
     dev: config.dev,
     products: config.products,
-    snapshot: () => null,
+    snapshot: (product) => market.snapshot(product),
+    statuses: () => market.statuses(),
   });
+  realtimeRef = realtime;
 
   const nextApp = pages ? next({ dev: config.dev, dir: config.rootDir }) : null;
   let renderPage: PageHandler | null = null;
@@ -89,8 +106,10 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
         await db.$queryRawUnsafe('SELECT 1');
         return true;
       },
+      feed: () => market.ready(),
     },
     pages: renderPage,
+    api: createApiRouter([...marketRoutes(market.view)]),
   });
   handler = (req, res) => void handleRequest(req, res);
 
@@ -100,9 +119,12 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     auth,
     metrics,
     realtime,
+    market,
+    store,
     migrationsApplied: migrations.applied,
     /** Starts listening; resolves with the bound port (useful with port 0). */
-    listen(port: number, host: string): Promise<number> {
+    async listen(port: number, host: string): Promise<number> {
+      await market.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -120,6 +142,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       const force = setTimeout(() => server.closeAllConnections(), 3_000);
       await closed;
       clearTimeout(force);
+      await market.close();
       await nextApp?.close();
       await db.$disconnect();
     },

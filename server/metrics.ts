@@ -28,6 +28,12 @@ export function createMetrics() {
       labelNames: ['product', 'outcome'] as const,
       registers: [registry],
     }),
+    feedInvalid: new Counter({
+      name: 'tickwatch_feed_invalid_total',
+      help: 'Feed frames or trades ignored as malformed, unknown or out of range, by source (feed, rest)',
+      labelNames: ['product', 'source'] as const,
+      registers: [registry],
+    }),
     feedReconnects: new Counter({
       name: 'tickwatch_feed_reconnects_total',
       help: 'Feed connections replaced or re-established',

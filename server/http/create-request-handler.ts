@@ -5,6 +5,7 @@ import type { Auth } from '../auth/create-auth.ts';
 import { getSession } from '../auth/get-session.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ApiRouter } from './api-router.ts';
 import { type AuthRouteDeps, handleAuthRoute } from './auth-routes.ts';
 import { type ReadinessCheck, handleHealthz, handleMetrics, handleReadyz } from './health-routes.ts';
 import { isAllowedOrigin } from './origin-check.ts';
@@ -21,6 +22,8 @@ export interface RequestHandlerDeps extends Omit<AuthRouteDeps, 'auth'> {
   dev: boolean;
   publicUrl: URL | undefined;
   readiness: Record<string, ReadinessCheck>;
+  /** The JSON API under `/api/*` (other than auth). */
+  api: ApiRouter;
   /** Renders pages (Next.js); `null` when the app runs without its UI (some tests). */
   pages: PageHandler | null;
 }
@@ -56,7 +59,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         const external = new URL(url.pathname + url.search, requestOrigin(req, deps.publicUrl));
         return await handleAuthRoute(req, res, external, req.socket.remoteAddress ?? 'unknown', deps);
       }
-      throw new AppError('not_found', `There is no API route ${req.method ?? 'GET'} ${url.pathname}.`);
+      await deps.api(req, res, url, await getSession(deps.auth, req.headers));
     } catch (error) {
       sendError(res, error, log);
     }

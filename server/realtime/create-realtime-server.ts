@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import type { FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
 import { userRoom } from '../../lib/realtime/rooms.ts';
 import type { Auth } from '../auth/create-auth.ts';
 import type { Db } from '../db/client.ts';
@@ -9,6 +10,7 @@ import { isOwnOrigin } from '../http/origin-check.ts';
 import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-subscribe.ts';
 import { createSessionGuard } from './session-guard.ts';
 import { createSocketAuth } from './socket-auth.ts';
+import { createTickBroadcaster } from './tick-broadcaster.ts';
 import type { RealtimeServer } from './types.ts';
 
 export interface RealtimeDeps extends PriceSubscribeDeps {
@@ -19,6 +21,8 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   publicUrl: URL | undefined;
   /** Leave foreign upgrade requests alone (Next's dev server uses them for hot reload). */
   dev: boolean;
+  /** Every product's current feed status, sent to each socket as it connects. */
+  statuses: () => FeedStatus[];
 }
 
 /** Largest payload a client may send in one message, in bytes. */
@@ -42,6 +46,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     },
   });
   const guard = createSessionGuard(io, deps.db, log);
+  const ticks = createTickBroadcaster(io);
 
   const authenticate = createSocketAuth(deps.auth, log);
   io.use((socket, next) => void authenticate(socket, next));
@@ -49,6 +54,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     deps.metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));
     guard.watch(socket);
+    ticks.attach(socket);
+    for (const status of deps.statuses()) socket.emit('feed:status', status);
     socket.on('price:subscribe', handlePriceSubscribe(socket, deps));
     socket.on('disconnect', () => {
       deps.metrics.socketsConnected.dec();
@@ -59,9 +66,14 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   return {
     io,
     revalidateUser: (userId: string) => guard.revalidateUser(userId),
+    /** Queues a product's newest tick for the sockets watching it (coalesced). */
+    publishTick: (tick: PriceTick) => ticks.publish(tick),
+    /** Tells every connected browser about a product's feed state. */
+    publishStatus: (status: FeedStatus) => void io.emit('feed:status', status),
     /** Disconnects every socket and stops accepting new ones. */
     async close(): Promise<void> {
       guard.close();
+      ticks.close();
       await io.close();
     },
   };

@@ -125,9 +125,13 @@ describe('request guard', () => {
 describe('operations endpoints', () => {
   it('reports health, readiness and Prometheus metrics', async () => {
     expect(await (await fetch(`${t.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    // This app's feed points at a closed port: the database is fine, the feed is not, so not ready.
     const ready = await fetch(`${t.baseUrl}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { checks: Record<string, string> }).checks.database).toBe('ok');
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks).toEqual({
+      database: 'ok',
+      feed: 'not ready',
+    });
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(metrics).toContain('tickwatch_http_requests_total');
     expect(metrics).toContain('nodejs_eventloop_lag_seconds');

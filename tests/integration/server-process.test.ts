@@ -61,7 +61,7 @@ describe('server process', () => {
       DATABASE_URL: `file:${dataDir}/fresh/tickwatch.db`,
       LOG_LEVEL: 'info',
     });
-    await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000);
+    await waitForOk(`http://127.0.0.1:${port}/healthz`, 60_000);
     expect(fs.existsSync(path.join(dataDir, 'fresh/tickwatch.db'))).toBe(true);
     expect(fs.statSync(path.join(dataDir, 'auth-secret')).mode & 0o777).toBe(0o600);
     expect(server.output()).toContain('applied 1 database migration');

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT_DIR } from './test-app.ts';
+import { CLOSED_FEED_URL, CLOSED_REST_URL, ROOT_DIR } from './test-app.ts';
 
 export interface SpawnedServer {
   child: ChildProcess;
@@ -18,7 +18,7 @@ export function spawnServer(env: Record<string, string>): SpawnedServer {
   const tsx = path.join(ROOT_DIR, 'node_modules/.bin/tsx');
   const child: ChildProcess = spawn(tsx, ['server/index.ts'], {
     cwd: ROOT_DIR,
-    env: { NODE_ENV: 'development', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: { NODE_ENV: 'development', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NEXT_TELEMETRY_DISABLED: '1', COINBASE_WS_URL: CLOSED_FEED_URL, COINBASE_REST_URL: CLOSED_REST_URL, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

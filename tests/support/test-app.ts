@@ -8,6 +8,10 @@ import { createLogger } from '../../server/logger.ts';
 
 export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 
+/** Port 9 (discard) on loopback: nothing listens, so connections are refused at once. */
+export const CLOSED_FEED_URL = 'ws://127.0.0.1:9/';
+export const CLOSED_REST_URL = 'http://127.0.0.1:9/';
+
 let template: Promise<string> | null = null;
 
 /** A migrated database made once per test file and copied for each app, to keep tests fast. */
@@ -37,7 +41,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const databaseFile = path.join(dataDir, 'tickwatch.db');
   fs.copyFileSync(await migratedTemplate(), databaseFile);
   const config = loadConfig(
-    { NODE_ENV: 'test', DATA_DIR: dataDir, DATABASE_URL: `file:${databaseFile}`, LOG_LEVEL: 'silent', ...env },
+    {
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      DATABASE_URL: `file:${databaseFile}`,
+      LOG_LEVEL: 'silent',
+      // Tests never reach outside this machine: by default the feed points at a closed local port.
+      COINBASE_WS_URL: CLOSED_FEED_URL,
+      COINBASE_REST_URL: CLOSED_REST_URL,
+      ...env,
+    },
     ROOT_DIR,
   );
   const app = await createApp(config, { logger: createLogger(config.logLevel), pages: false });

@@ -1,0 +1,201 @@
+import type { FeedState, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { parseTrade } from '../stream/parse-trade.ts';
+import { type PriceHistory, createPriceHistory } from '../stream/price-history.ts';
+import { createSlidingWindow } from '../stream/sliding-window.ts';
+import type { SequencerItem } from '../stream/sequencer-step.ts';
+import { createTradeSequencer } from '../stream/trade-sequencer.ts';
+import type { RawTrade, Trade, WindowState } from '../stream/types.ts';
+import { fetchTradeRange } from './fetch-trade-range.ts';
+import type { StoredTrade, TradeStore } from './trade-store.ts';
+
+export interface ProductPipelineOptions {
+  product: string;
+  windowMs: number;
+  gapFillTimeoutMs: number;
+  restUrl: URL;
+  store: TradeStore;
+  metrics: Metrics;
+  logger: Logger;
+  /** Called with the window after every applied trade. */
+  onWindow(state: WindowState, tick: PriceTick): void;
+  /** Called whenever this product's feed state changes. */
+  onStatus(status: FeedStatus): void;
+  now?: () => number;
+}
+
+/** Held trades beyond this make the sequencer give up the gap (bounded memory). */
+const MAX_HELD_TRADES = 200_000;
+
+/**
+ * One product's way through the pipeline: feed frames → sequencer (dedupe, order, gaps) →
+ * sliding window → outputs (ticks, history, persistence). Gaps are filled from REST in the
+ * background; live trades wait behind an open gap and are applied in trade-id order once it is
+ * filled or given up. All the computation is the pure `server/stream` modules; this file does the
+ * I/O around them.
+ */
+export function createProductPipeline(options: ProductPipelineOptions) {
+  const { product, store, metrics } = options;
+  const now = options.now ?? Date.now;
+  const log = options.logger.child({ module: 'pipeline', product });
+  const windowUs = options.windowMs * 1000;
+  const window = createSlidingWindow(product, windowUs);
+  const sequencer = createTradeSequencer({ gapFillTimeoutMs: options.gapFillTimeoutMs, maxHeld: MAX_HELD_TRADES });
+  const history: PriceHistory = createPriceHistory();
+  let connection: FeedState = 'connecting';
+  let unavailable: string | null = null;
+  let lostUntilWarm = false;
+  let status: FeedStatus = { product, state: 'connecting', since: new Date(now()).toISOString() };
+  let filling: AbortController | null = null;
+  let newestSeenUs = 0;
+
+  function apply(trade: Trade, persist: boolean): void {
+    const state = window.apply(trade);
+    if (persist) store.add(trade);
+    metrics.tradesIngested.inc({ product });
+    history.record({ timeUs: state.timeUs, time: state.time, last: state.last, mean: state.mean, vwap: state.vwap });
+    if (state.warm) lostUntilWarm = false;
+    options.onWindow(state, toTick(state));
+  }
+
+  function run(items: SequencerItem[]): void {
+    for (const item of items) {
+      if (item.kind === 'lost') {
+        const { fromId, toId } = item;
+        log.error({ fromId, toId, count: toId - fromId + 1 }, 'trades lost: the gap could not be filled in time');
+        metrics.feedGaps.inc({ product, outcome: 'lost' });
+        window.markDiscontinuity();
+        lostUntilWarm = true;
+      } else {
+        apply(item.trade, true);
+      }
+    }
+    const gap = sequencer.state().openGap;
+    if (gap && !filling) startFill(gap.fromId, gap.toId);
+    refreshStatus();
+  }
+
+  function startFill(fromId: number, toId: number): void {
+    const controller = new AbortController();
+    filling = controller;
+    const deadline = setTimeout(() => controller.abort(), options.gapFillTimeoutMs);
+    const cutoffUs = (newestSeenUs || now() * 1000) - windowUs;
+    log.info({ fromId, toId }, 'filling a trade gap from REST');
+    fetchTradeRange({
+      restUrl: options.restUrl,
+      product,
+      fromId,
+      beforeId: toId + 1,
+      cutoffUs,
+      signal: controller.signal,
+      logger: log,
+      onInvalid: (reason) => {
+        metrics.feedInvalid.inc({ product, source: 'rest' });
+        log.warn({ reason }, 'invalid backfill entry');
+      },
+    })
+      .then(({ trades, complete }) => {
+        if (filling !== controller) return;
+        const cutOff = !complete && trades.length > 0 && (trades[0]?.timeUs ?? Infinity) <= cutoffUs;
+        let items = sequencer.fill(trades, now()).items;
+        // Older missing trades cannot enter any window: give them up now rather than after the
+        // timeout (a gap is given up once it is old enough; an infinite clock makes it so).
+        if (cutOff) items = items.concat(sequencer.expire(Number.POSITIVE_INFINITY).items);
+        else if (complete) metrics.feedGaps.inc({ product, outcome: 'filled' });
+        filling = null;
+        run(items);
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'gap fill failed');
+        if (filling === controller) filling = null;
+      })
+      .finally(() => clearTimeout(deadline));
+    refreshStatus();
+  }
+
+  function refreshStatus(): void {
+    const state: FeedState = unavailable
+      ? 'unavailable'
+      : connection !== 'live'
+        ? connection
+        : sequencer.state().openGap || filling
+          ? 'backfilling'
+          : lostUntilWarm
+            ? 'gap-lost'
+            : 'live';
+    const detail = unavailable ?? (state === 'backfilling' ? `${sequencer.state().held} trades waiting for a gap to be filled` : undefined);
+    if (state === status.state && detail === status.detail) return;
+    status = { product, state, since: new Date(now()).toISOString(), ...(detail ? { detail } : {}) };
+    options.onStatus(status);
+  }
+
+  return {
+    product,
+    /** Rebuilds the window and history from stored trades (ascending ids) at start. */
+    warmStart(stored: StoredTrade[]): void {
+      let previousId: number | null = null;
+      for (const raw of stored) {
+        const parsed = parseTrade(raw);
+        if (!parsed.ok) continue;
+        if (previousId !== null && parsed.trade.tradeId !== previousId + 1) window.markDiscontinuity();
+        apply(parsed.trade, false);
+        previousId = parsed.trade.tradeId;
+        newestSeenUs = parsed.trade.timeUs;
+      }
+      sequencer.start(previousId ?? 0);
+      if (previousId !== null) log.info({ trades: stored.length, lastTradeId: previousId }, 'window rebuilt from stored trades');
+    },
+    onTrade(raw: RawTrade): void {
+      const parsed = parseTrade(raw);
+      if (!parsed.ok) {
+        metrics.feedInvalid.inc({ product, source: 'feed' });
+        log.warn({ tradeId: raw.tradeId, reason: parsed.reason }, 'invalid trade ignored');
+        return;
+      }
+      newestSeenUs = Math.max(newestSeenUs, parsed.trade.timeUs);
+      run(sequencer.offer(parsed.trade, now()).items);
+    },
+    onHeartbeat(lastTradeId: number): void {
+      run(sequencer.heartbeat(lastTradeId, now()).items);
+    },
+    /** Periodic housekeeping: gives up a gap that could not be filled in time. */
+    onTimer(): void {
+      run(sequencer.expire(now()).items);
+    },
+    setConnection(state: FeedState): void {
+      connection = state;
+      refreshStatus();
+    },
+    setUnavailable(reason: string): void {
+      unavailable = reason;
+      refreshStatus();
+    },
+    status: (): FeedStatus => status,
+    snapshot: (): PriceTick | null => {
+      const state = window.current();
+      return state ? toTick(state) : null;
+    },
+    history,
+    close(): void {
+      filling?.abort();
+      filling = null;
+    },
+  };
+}
+
+export type ProductPipeline = ReturnType<typeof createProductPipeline>;
+
+/** The wire form of a window state. */
+export function toTick(state: WindowState): PriceTick {
+  return {
+    product: state.product,
+    tradeId: state.tradeId,
+    time: state.time,
+    last: state.last,
+    mean: state.mean,
+    vwap: state.vwap,
+    count: state.count,
+    warm: state.warm,
+  };
+}

@@ -1,0 +1,132 @@
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { Trade } from '../stream/types.ts';
+
+/** A persisted trade as loaded back for a warm start or the price history. */
+export interface StoredTrade {
+  product: string;
+  tradeId: number;
+  time: string;
+  timeUs: number;
+  price: string;
+  size: string;
+  side: string;
+}
+
+export interface TradeStoreOptions {
+  db: Db;
+  logger: Logger;
+  /** How often queued trades are written, in milliseconds. */
+  flushIntervalMs?: number;
+  /** Rows per INSERT statement (7 parameters each; SQLite allows 32,766). */
+  rowsPerStatement?: number;
+}
+
+const COLUMNS = 7;
+
+/**
+ * Persists applied trades in batches off the hot path: `add()` only queues; a timer writes the
+ * queue in one transaction with multi-row `INSERT OR IGNORE` (idempotent, so a retried or
+ * replayed batch never duplicates). A failed write keeps the queue and is retried on the next
+ * tick, so a briefly locked or failing database loses nothing.
+ */
+export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerStatement = 500 }: TradeStoreOptions) {
+  const log = logger.child({ module: 'trade-store' });
+  let queue: Trade[] = [];
+  let flushing: Promise<void> | null = null;
+  let failures = 0;
+  const timer = setInterval(() => void flush(), flushIntervalMs);
+  timer.unref();
+
+  async function write(batch: Trade[]): Promise<void> {
+    const statements = [];
+    for (let i = 0; i < batch.length; i += rowsPerStatement) {
+      const rows = batch.slice(i, i + rowsPerStatement);
+      const placeholders = rows.map(() => `(${new Array(COLUMNS).fill('?').join(',')})`).join(',');
+      const params = rows.flatMap((t) => [t.product, t.tradeId, t.time, t.timeUs, t.price, t.size, t.side]);
+      statements.push(
+        db.$executeRawUnsafe(
+          `INSERT OR IGNORE INTO trade (product, tradeId, time, timeUs, price, size, side) VALUES ${placeholders}`,
+          ...params,
+        ),
+      );
+    }
+    await db.$transaction(statements);
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing) return flushing;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    flushing = write(batch)
+      .then(() => {
+        if (failures > 0) log.info({ failures }, 'trade writes recovered');
+        failures = 0;
+      })
+      .catch((error: unknown) => {
+        failures += 1;
+        queue = batch.concat(queue);
+        log.error({ err: error, queued: queue.length, failures }, 'writing trades failed; will retry');
+      })
+      .finally(() => {
+        flushing = null;
+      });
+    return flushing;
+  }
+
+  return {
+    /** Queues an applied trade for the next batch write. */
+    add(trade: Trade): void {
+      queue.push(trade);
+    },
+    /** Writes everything queued now; resolves when written (or when the attempt failed). */
+    flush,
+    /** Trades queued and not yet written. */
+    pending(): number {
+      return queue.length;
+    },
+    /** Stored trades of `product` with `timeUs > sinceUs`, in trade-id order. */
+    async loadSince(product: string, sinceUs: number): Promise<StoredTrade[]> {
+      const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        'SELECT tradeId, time, timeUs, price, size, side FROM trade WHERE product = ? AND timeUs > ? ORDER BY tradeId',
+        product,
+        sinceUs,
+      );
+      return rows.map((row) => toStoredTrade(product, row));
+    },
+    /** The newest stored trade of `product`, or null. */
+    async latest(product: string): Promise<StoredTrade | null> {
+      const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        'SELECT tradeId, time, timeUs, price, size, side FROM trade WHERE product = ? ORDER BY tradeId DESC LIMIT 1',
+        product,
+      );
+      return rows[0] ? toStoredTrade(product, rows[0]) : null;
+    },
+    /** Deletes stored trades older than `beforeUs`; returns how many. */
+    async prune(beforeUs: number): Promise<number> {
+      return db.$executeRawUnsafe('DELETE FROM trade WHERE timeUs < ?', beforeUs);
+    },
+    /** Stops the timer and writes what is queued. */
+    async close(): Promise<void> {
+      clearInterval(timer);
+      if (flushing) await flushing;
+      await flush();
+    },
+  };
+}
+
+export type TradeStore = ReturnType<typeof createTradeStore>;
+
+/** Raw rows carry BIGINT columns as bigint; ids and microsecond times fit Number exactly. */
+function toStoredTrade(product: string, row: Record<string, unknown>): StoredTrade {
+  return {
+    product,
+    tradeId: Number(row.tradeId),
+    time: String(row.time),
+    timeUs: Number(row.timeUs),
+    price: String(row.price),
+    size: String(row.size),
+    side: String(row.side),
+  };
+}

@@ -1,0 +1,91 @@
+import { productRoom } from '../../lib/realtime/rooms.ts';
+import type { PriceTick } from '../../lib/realtime/events.ts';
+import type { RealtimeServer, RealtimeSocket } from './types.ts';
+
+/** How often each product's newest tick is pushed, in milliseconds (4 per second). */
+export const TICK_INTERVAL_MS = 250;
+
+/**
+ * Pushes `price:tick` to the sockets watching each product, coalesced: at most one tick per
+ * product per interval, always the newest. A socket whose connection still has unsent data (a
+ * slow client) is not written to; instead its newest tick per product is kept (one per product,
+ * overwritten) and sent when its connection drains. So memory per socket stays bounded, and
+ * every client still ends on the tick of the last applied trade, which a volatile emit could
+ * not promise.
+ */
+export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTERVAL_MS) {
+  const latest = new Map<string, PriceTick>();
+  const dirty = new Set<string>();
+  const pending = new Map<string, Map<string, PriceTick>>();
+
+  function deliver(socket: RealtimeSocket, tick: PriceTick): void {
+    if (unsentPackets(socket) === 0) {
+      socket.emit('price:tick', tick);
+      return;
+    }
+    let mine = pending.get(socket.id);
+    if (!mine) pending.set(socket.id, (mine = new Map()));
+    mine.set(tick.product, tick);
+  }
+
+  function flush(): void {
+    for (const product of dirty) {
+      const tick = latest.get(product);
+      const ids = io.sockets.adapter.rooms.get(productRoom(product));
+      if (!tick || !ids) continue;
+      for (const id of ids) {
+        const socket = io.sockets.sockets.get(id);
+        if (socket) deliver(socket, tick);
+      }
+    }
+    dirty.clear();
+  }
+
+  const timer = setInterval(flush, intervalMs);
+  timer.unref();
+
+  return {
+    /** Records the newest tick of a product; it goes out on the next interval. */
+    publish(tick: PriceTick): void {
+      latest.set(tick.product, tick);
+      dirty.add(tick.product);
+    },
+    /** The newest tick of a product, or null before its first trade. */
+    snapshot(product: string): PriceTick | null {
+      return latest.get(product) ?? null;
+    },
+    /** Wires a connected socket: held ticks go out when its connection drains. */
+    attach(socket: RealtimeSocket): void {
+      const onDrain = () => {
+        const mine = pending.get(socket.id);
+        if (!mine) return;
+        pending.delete(socket.id);
+        for (const tick of mine.values()) {
+          if (socket.rooms.has(productRoom(tick.product))) socket.emit('price:tick', tick);
+        }
+      };
+      socket.conn.on('drain', onDrain);
+      socket.on('disconnect', () => {
+        socket.conn.off('drain', onDrain);
+        pending.delete(socket.id);
+      });
+    },
+    /** Sockets holding ticks for a slow connection (for tests and metrics). */
+    pendingSockets(): number {
+      return pending.size;
+    },
+    close(): void {
+      clearInterval(timer);
+    },
+  };
+}
+
+export type TickBroadcaster = ReturnType<typeof createTickBroadcaster>;
+
+/**
+ * Packets engine.io holds for a connection that has not taken them yet. Its type marks the
+ * buffer private, but it is the only measure of a slow client that engine.io keeps.
+ */
+function unsentPackets(socket: RealtimeSocket): number {
+  return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+}
