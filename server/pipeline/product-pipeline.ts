@@ -168,7 +168,8 @@ export function createProductPipeline(options: ProductPipelineOptions) {
       refreshStatus();
     },
     setUnavailable(reason: string): void {
-      unavailable = reason;
+      // The exchange's own error names the cause; a later "not subscribed" adds nothing.
+      unavailable ??= reason;
       refreshStatus();
     },
     status: (): FeedStatus => status,

@@ -34,12 +34,16 @@ export interface TestApp {
 
 /**
  * Starts the real service (HTTP, auth, Socket.IO, database) on 127.0.0.1 and a free port, in a
- * fresh temporary data dir, without the Next.js pages. `env` overrides configuration.
+ * fresh temporary data dir (or `options.dataDir`, to restart on the same data), without the Next.js
+ * pages. `env` overrides configuration.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-test-'));
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; keepData?: boolean } = {},
+): Promise<TestApp> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-test-'));
   const databaseFile = path.join(dataDir, 'tickwatch.db');
-  fs.copyFileSync(await migratedTemplate(), databaseFile);
+  if (!fs.existsSync(databaseFile)) fs.copyFileSync(await migratedTemplate(), databaseFile);
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -61,7 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     dataDir,
     async close() {
       await app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
