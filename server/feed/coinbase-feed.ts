@@ -65,7 +65,12 @@ export function createCoinbaseFeed(options: FeedOptions) {
     ws.on('message', (data, isBinary) => {
       if (ws !== socket) return;
       armStallTimer(ws);
-      handleFrame(isBinary ? '' : data.toString());
+      try {
+        handleFrame(isBinary ? '' : data.toString());
+      } catch (error) {
+        // A bug downstream must cost one frame, never the process or the connection.
+        log.error({ err: error }, 'handling a feed frame failed');
+      }
     });
     ws.on('error', (error) => log.warn({ err: error.message }, 'feed socket error'));
     ws.on('close', (code, reason) => {
