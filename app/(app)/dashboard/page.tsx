@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { MarketPanel } from '@/components/market/market-panel';
 import { currentUser } from '../current-user';
 
 export const metadata: Metadata = { title: 'Dashboard · Tickwatch' };
@@ -10,14 +11,7 @@ export default async function DashboardPage() {
       <h1 className="text-2xl font-semibold" data-testid="dashboard-title">
         Welcome, {user.name}
       </h1>
-      <section className="card" aria-labelledby="market-title">
-        <h2 id="market-title" className="font-medium">
-          Market
-        </h2>
-        <p className="mt-2 text-sm text-slate-500">
-          The live chart of the 10-minute average appears here once market data is connected.
-        </p>
-      </section>
+      <MarketPanel />
       <section className="card" aria-labelledby="alerts-title">
         <h2 id="alerts-title" className="font-medium">
           Your alerts

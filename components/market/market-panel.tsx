@@ -1,0 +1,103 @@
+'use client';
+import { useState } from 'react';
+import { RANGES } from '@/lib/market/api';
+import { displayDecimals, formatAverage, formatPrice } from '@/lib/market/decimal';
+import { isFeedUnreachable } from '@/lib/market/feed';
+import { formatClock, formatWindow } from '@/lib/market/time';
+import type { PriceTick } from '@/lib/realtime/events';
+import { FeedBadge, SimulatedBadge } from './feed-badge';
+import { MarketControls } from './market-controls';
+import { MarketFigures } from './market-figures';
+import { PriceChart } from './price-chart';
+import { useMarket } from './use-market';
+import { useNow } from './use-now';
+
+/** The dashboard's market section: latest numbers, feed state and the live chart. */
+export function MarketPanel() {
+  const market = useMarket();
+  const now = useNow();
+  const [showVwap, setShowVwap] = useState(false);
+  const { product, latest, feed, windowMs } = market;
+  const averageLabel = `${formatWindow(windowMs).replace(' ', '-')} average`;
+  const unreachable = now > 0 && isFeedUnreachable(feed ?? undefined, latest, now);
+
+  return (
+    <section className="card space-y-4" aria-labelledby="market-title" data-testid="market-panel">
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 id="market-title" className="font-medium">
+          Market{product ? ` · ${product}` : ''}
+        </h2>
+        {market.simulated && <SimulatedBadge />}
+        {market.status === 'ready' && product && <FeedBadge status={feed} />}
+      </div>
+
+      {market.status === 'loading' && <p className="text-sm text-slate-500">Loading market data…</p>}
+      {market.status === 'error' && (
+        <div role="alert" className="flex flex-wrap items-center gap-3 text-sm text-red-700 dark:text-red-300">
+          <span>{market.error}</span>
+          <button type="button" className="btn-secondary" onClick={market.retry}>
+            Try again
+          </button>
+        </div>
+      )}
+      {market.status === 'ready' && !product && <p className="text-sm text-slate-500">This server follows no products.</p>}
+
+      {unreachable && (
+        <p
+          role="status"
+          data-testid="feed-unreachable"
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {market.simulated ? (
+            'The simulated market feed cannot be reached from this server.'
+          ) : (
+            <>
+              The Coinbase feed cannot be reached from this server. To try Tickwatch offline, run{' '}
+              <code className="font-mono">npm run demo</code>, which serves simulated market data.
+            </>
+          )}
+        </p>
+      )}
+
+      {market.status === 'ready' && product && (
+        <>
+          <MarketFigures product={product} latest={latest} windowMs={windowMs} nowMs={now} />
+          <MarketControls
+            products={market.products}
+            product={product}
+            onProduct={market.selectProduct}
+            range={market.range}
+            onRange={market.selectRange}
+            showVwap={showVwap}
+            onShowVwap={setShowVwap}
+          />
+          {market.subscribeError && (
+            <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+              Live prices are not coming in: {market.subscribeError}
+            </p>
+          )}
+          {market.history.error && (
+            <p className="text-sm text-amber-700 dark:text-amber-300">
+              The chart shows live trades only: {market.history.error}
+            </p>
+          )}
+          <PriceChart
+            points={market.points}
+            averageLabel={averageLabel}
+            showVwap={showVwap}
+            decimals={displayDecimals(latest?.last)}
+            summary={chartSummary(product, RANGES.find((r) => r.id === market.range)?.label ?? '', latest, averageLabel, showVwap, market.points.length)}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+function chartSummary(product: string, range: string, latest: PriceTick | null, averageLabel: string, showVwap: boolean, count: number): string {
+  const head = `${product} price chart, last ${range}`;
+  if (!latest || count === 0) return `${head}: no trades to chart yet.`;
+  const dp = displayDecimals(latest.last);
+  const vwap = showVwap ? `, VWAP ${formatAverage(latest.vwap, dp)}` : '';
+  return `${head}, ${count} points: last price ${formatPrice(latest.last)}, ${averageLabel} ${formatAverage(latest.mean, dp)}${vwap}, as of ${formatClock(Date.parse(latest.time))}.`;
+}

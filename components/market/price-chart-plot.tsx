@@ -1,0 +1,77 @@
+'use client';
+import { Line, LineChart, Tooltip, type TooltipContentProps, XAxis, YAxis } from 'recharts';
+import { LINE_COLORS, type PlotRow, axisDecimals, formatAxisPrice } from '@/lib/market/chart';
+import { formatAverage, formatPrice } from '@/lib/market/decimal';
+import { formatAxisTime, formatClock, timeTicks } from '@/lib/market/time';
+
+export interface PriceChartPlotProps {
+  rows: readonly PlotRow[];
+  /** The y-axis domain, fitted to the shown lines. */
+  domain: [number, number] | null;
+  averageLabel: string;
+  showVwap: boolean;
+  /** Decimal places for averages in the tooltip. */
+  decimals: number;
+}
+
+const AXIS_TICK = { fill: 'currentColor', fontSize: 12 };
+
+/**
+ * The recharts drawing of the price chart (its own chunk: the library is most of the dashboard's
+ * script). No animation, so bursts of ticks redraw at once.
+ */
+export default function PriceChartPlot({ rows, domain, averageLabel, showVwap, decimals }: PriceChartPlotProps) {
+  const { ticks, seconds } = timeTicks(rows[0]?.x ?? 0, rows[rows.length - 1]?.x ?? 0);
+  const yDecimals = domain ? axisDecimals(domain[1] - domain[0]) : 2;
+  return (
+    <LineChart
+      responsive
+      accessibilityLayer={false}
+      style={{ width: '100%', height: '100%' }}
+      data={rows}
+      margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+    >
+      <XAxis
+        dataKey="x"
+        type="number"
+        scale="time"
+        domain={['dataMin', 'dataMax']}
+        ticks={ticks}
+        tickFormatter={(ms: number) => formatAxisTime(ms, seconds)}
+        tick={AXIS_TICK}
+        stroke="currentColor"
+      />
+      <YAxis
+        type="number"
+        domain={domain ?? ['auto', 'auto']}
+        allowDataOverflow
+        width="auto"
+        tickFormatter={(v: number) => formatAxisPrice(v, yDecimals)}
+        tick={AXIS_TICK}
+        stroke="currentColor"
+      />
+      <Tooltip isAnimationActive={false} content={(props: TooltipContentProps) => renderTooltip(props, averageLabel, showVwap, decimals)} />
+      {showVwap && (
+        <Line type="linear" dataKey="vwap" name="VWAP" stroke={LINE_COLORS.vwap} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+      )}
+      <Line type="linear" dataKey="mean" name={averageLabel} stroke={LINE_COLORS.mean} strokeWidth={2} dot={false} isAnimationActive={false} />
+      <Line type="linear" dataKey="last" name="Last price" stroke={LINE_COLORS.last} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+    </LineChart>
+  );
+}
+
+function renderTooltip(props: TooltipContentProps, averageLabel: string, showVwap: boolean, decimals: number) {
+  const row = props.active ? (props.payload[0]?.payload as PlotRow | undefined) : undefined;
+  if (!row) return null;
+  const { point } = row;
+  return (
+    <div className="rounded-md border border-slate-200 bg-white px-3 py-2 text-xs text-slate-800 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+      <p className="font-medium">{formatClock(point.t / 1000)}</p>
+      <p>Last {formatPrice(point.last)}</p>
+      <p>
+        {averageLabel} {formatAverage(point.mean, decimals)}
+      </p>
+      {showVwap && <p>VWAP {formatAverage(point.vwap, decimals)}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+'use client';
+import dynamic from 'next/dynamic';
+import { useMemo } from 'react';
+import { LINE_COLORS, toPlotRows, yDomain } from '@/lib/market/chart';
+import type { MarketPoint } from '@/lib/market/series';
+
+export interface PriceChartProps {
+  points: readonly MarketPoint[];
+  /** The mean line's name, e.g. "10-min average". */
+  averageLabel: string;
+  showVwap: boolean;
+  /** Decimal places for averages in the tooltip. */
+  decimals: number;
+  /** What the chart shows, in words, for screen readers (latest values included). */
+  summary: string;
+}
+
+// recharts is loaded after the page, in its own chunk, so the numbers show without waiting for it.
+const PriceChartPlot = dynamic(() => import('./price-chart-plot'), {
+  ssr: false,
+  loading: () => <p className="flex h-full items-center justify-center text-sm">Loading chart…</p>,
+});
+
+/**
+ * The price chart: last price and the window average, VWAP on request. Props only; never fetches.
+ * The container carries the summary for screen readers and the number of points (`data-points`).
+ */
+export function PriceChart({ points, averageLabel, showVwap, decimals, summary }: PriceChartProps) {
+  const rows = useMemo(() => toPlotRows(points), [points]);
+  const domain = useMemo(() => yDomain(rows, showVwap ? ['last', 'mean', 'vwap'] : ['last', 'mean']), [rows, showVwap]);
+
+  return (
+    <figure className="m-0">
+      <div role="img" aria-label={summary} data-testid="price-chart" data-points={points.length} className="h-72 w-full text-slate-500 dark:text-slate-400">
+        {rows.length === 0 ? (
+          <p className="flex h-full items-center justify-center text-sm">No trades to chart yet.</p>
+        ) : (
+          <PriceChartPlot rows={rows} domain={domain} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} />
+        )}
+      </div>
+      <figcaption className="mt-2 flex flex-wrap gap-4 text-xs text-slate-600 dark:text-slate-300">
+        <LegendItem color={LINE_COLORS.last} label="Last price" />
+        <LegendItem color={LINE_COLORS.mean} label={averageLabel} />
+        {showVwap && <LegendItem color={LINE_COLORS.vwap} label="VWAP" dashed />}
+      </figcaption>
+    </figure>
+  );
+}
+
+function LegendItem({ color, label, dashed = false }: { color: string; label: string; dashed?: boolean }) {
+  return (
+    <span className="inline-flex items-center gap-1.5">
+      <svg width="18" height="6" aria-hidden="true">
+        <line x1="0" y1="3" x2="18" y2="3" stroke={color} strokeWidth="2" strokeDasharray={dashed ? '4 3' : undefined} />
+      </svg>
+      {label}
+    </span>
+  );
+}
