@@ -59,13 +59,22 @@ export function createProductPipeline(options: ProductPipelineOptions) {
     options.onWindow(state, toTick(state));
   }
 
-  function run(items: SequencerItem[]): void {
+  /**
+   * Applies the sequencer's items. `outsideWindow` marks lost ranges that were skipped on purpose
+   * because they are older than any window (backfill cut off by time): they restart coverage
+   * like any discontinuity but are not a loss worth an alarm.
+   */
+  function run(items: SequencerItem[], outsideWindow = false): void {
     for (const item of items) {
       if (item.kind === 'lost') {
         const { fromId, toId } = item;
+        window.markDiscontinuity();
+        if (outsideWindow) {
+          log.info({ fromId, toId }, 'older trades are outside the window: not fetched');
+          continue;
+        }
         log.error({ fromId, toId, count: toId - fromId + 1 }, 'trades lost: the gap could not be filled in time');
         metrics.feedGaps.inc({ product, outcome: 'lost' });
-        window.markDiscontinuity();
         lostUntilWarm = true;
       } else {
         apply(item.trade, true);
@@ -98,13 +107,17 @@ export function createProductPipeline(options: ProductPipelineOptions) {
       .then(({ trades, complete }) => {
         if (filling !== controller) return;
         const cutOff = !complete && trades.length > 0 && (trades[0]?.timeUs ?? Infinity) <= cutoffUs;
-        let items = sequencer.fill(trades, now()).items;
-        // Older missing trades cannot enter any window: give them up now rather than after the
-        // timeout (a gap is given up once it is old enough; an infinite clock makes it so).
-        if (cutOff) items = items.concat(sequencer.expire(Number.POSITIVE_INFINITY).items);
-        else if (complete) metrics.feedGaps.inc({ product, outcome: 'filled' });
+        const filled = sequencer.fill(trades, now()).items;
         filling = null;
-        run(items);
+        if (cutOff) {
+          // Older missing trades cannot enter any window: give them up now rather than after the
+          // timeout (a gap is given up once it is old enough; an infinite clock makes it so).
+          const skipped = sequencer.expire(Number.POSITIVE_INFINITY).items;
+          run(filled.concat(skipped), true);
+          return;
+        }
+        if (complete) metrics.feedGaps.inc({ product, outcome: 'filled' });
+        run(filled);
       })
       .catch((error: unknown) => {
         log.error({ err: error }, 'gap fill failed');
