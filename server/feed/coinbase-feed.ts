@@ -66,7 +66,7 @@ export function createCoinbaseFeed(options: FeedOptions) {
       if (ws !== socket) return;
       armStallTimer(ws);
       try {
-        handleFrame(isBinary ? '' : data.toString());
+        handleFrame(isBinary ? '' : frameText(data));
       } catch (error) {
         // A bug downstream must cost one frame, never the process or the connection.
         log.error({ err: error }, 'handling a feed frame failed');
@@ -159,3 +159,9 @@ export function createCoinbaseFeed(options: FeedOptions) {
 }
 
 export type CoinbaseFeed = ReturnType<typeof createCoinbaseFeed>;
+
+/** The text of a frame; `ws` hands text frames over as one Buffer unless told otherwise. */
+function frameText(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+}

@@ -50,8 +50,8 @@ export function createMarketPipeline(options: MarketPipelineOptions) {
         store,
         metrics,
         logger,
-        onWindow: options.onWindow,
-        onStatus: options.onStatus,
+        onWindow: (state, tick) => options.onWindow(state, tick),
+        onStatus: (status) => options.onStatus(status),
       }),
     ]),
   );
