@@ -24,7 +24,7 @@ export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTE
       return;
     }
     let mine = pending.get(socket.id);
-    if (!mine) pending.set(socket.id, (mine = new Map()));
+    if (!mine) pending.set(socket.id, (mine = new Map<string, PriceTick>()));
     mine.set(tick.product, tick);
   }
 
