@@ -3,6 +3,7 @@ import dynamic from 'next/dynamic';
 import { useMemo } from 'react';
 import { LINE_COLORS, toPlotRows, yDomain } from '@/lib/market/chart';
 import type { MarketPoint } from '@/lib/market/series';
+import { useThrottled } from './use-throttled';
 
 export interface PriceChartProps {
   points: readonly MarketPoint[];
@@ -15,6 +16,9 @@ export interface PriceChartProps {
   summary: string;
 }
 
+/** The chart redraws at most this often; the figures above it follow every tick. */
+const CHART_REDRAW_MS = 1_000;
+
 // recharts is loaded after the page, in its own chunk, so the numbers show without waiting for it.
 const PriceChartPlot = dynamic(() => import('./price-chart-plot'), {
   ssr: false,
@@ -26,7 +30,8 @@ const PriceChartPlot = dynamic(() => import('./price-chart-plot'), {
  * The container carries the summary for screen readers and the number of points (`data-points`).
  */
 export function PriceChart({ points, averageLabel, showVwap, decimals, summary }: PriceChartProps) {
-  const rows = useMemo(() => toPlotRows(points), [points]);
+  const drawn = useThrottled(points, CHART_REDRAW_MS);
+  const rows = useMemo(() => toPlotRows(drawn), [drawn]);
   const domain = useMemo(() => yDomain(rows, showVwap ? ['last', 'mean', 'vwap'] : ['last', 'mean']), [rows, showVwap]);
 
   return (
