@@ -73,6 +73,15 @@ describe('market data from the Coinbase-compatible feed', () => {
     expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
   });
 
+  it('coalesces a burst of 1,000 trades into a few ticks that end on the last trade', async () => {
+    const before = watcher.ticks.length;
+    const started = Date.now();
+    sim.trades(PRODUCT, 1000);
+    await expectExactTick();
+    const elapsedTicks = Math.ceil((Date.now() - started) / 250) + 2;
+    expect(watcher.ticks.length - before).toBeLessThanOrEqual(elapsedTicks);
+  });
+
   it('drops duplicated frames and reorders swapped ones', async () => {
     sim.duplicateNext(PRODUCT, 3);
     sim.reorderNext(PRODUCT);
