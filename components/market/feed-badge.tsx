@@ -22,8 +22,10 @@ export function FeedBadge({ status }: { status: FeedStatus | null }) {
       className={`inline-flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-xs font-medium ${TONE[tone]}`}
     >
       <span className={`inline-block h-2 w-2 rounded-full ${DOT[tone]}`} aria-hidden="true" />
-      <span>Feed: {status ? FEED_LABEL[status.state] : 'status unknown'}</span>
-      {status?.detail && <span className="font-normal">— {status.detail}</span>}
+      <span>
+        Feed: {status ? FEED_LABEL[status.state] : 'status unknown'}
+        {status?.detail && <span className="font-normal">{` — ${status.detail}`}</span>}
+      </span>
     </span>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 import { displayDecimals, formatAverage, formatPrice, quoteCurrency } from '@/lib/market/decimal';
-import { describeAsOf, formatWindow } from '@/lib/market/time';
+import { describeAsOf, formatWindow, formatWindowLong } from '@/lib/market/time';
 import type { PriceTick } from '@/lib/realtime/events';
 
 export interface MarketFiguresProps {
@@ -45,7 +45,7 @@ export function MarketFigures({ product, latest, windowMs, nowMs }: MarketFigure
       </p>
       {latest && !latest.warm && (
         <p data-testid="market-warming" className="text-sm text-amber-700 dark:text-amber-300">
-          Warming up: the average covers less than {span}.
+          Warming up: the average covers less than {formatWindowLong(windowMs)}.
         </p>
       )}
     </div>

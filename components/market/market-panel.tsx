@@ -97,7 +97,8 @@ export function MarketPanel() {
 function chartSummary(product: string, range: string, latest: PriceTick | null, averageLabel: string, showVwap: boolean, count: number): string {
   const head = `${product} price chart, last ${range}`;
   if (!latest || count === 0) return `${head}: no trades to chart yet.`;
+  const points = count === 1 ? '1 point' : `${count} points`;
   const dp = displayDecimals(latest.last);
   const vwap = showVwap ? `, VWAP ${formatAverage(latest.vwap, dp)}` : '';
-  return `${head}, ${count} points: last price ${formatPrice(latest.last)}, ${averageLabel} ${formatAverage(latest.mean, dp)}${vwap}, as of ${formatClock(Date.parse(latest.time))}.`;
+  return `${head}, ${points}: last price ${formatPrice(latest.last)}, ${averageLabel} ${formatAverage(latest.mean, dp)}${vwap}, as of ${formatClock(Date.parse(latest.time))}.`;
 }

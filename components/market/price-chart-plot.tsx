@@ -1,13 +1,13 @@
 'use client';
 import { Line, LineChart, Tooltip, type TooltipContentProps, XAxis, YAxis } from 'recharts';
-import { LINE_COLORS, type PlotRow, axisDecimals, formatAxisPrice } from '@/lib/market/chart';
+import { LINE_COLORS, type PlotRow, type YAxisLayout, formatAxisPrice } from '@/lib/market/chart';
 import { formatAverage, formatPrice } from '@/lib/market/decimal';
 import { formatAxisTime, formatClock, timeTicks } from '@/lib/market/time';
 
 export interface PriceChartPlotProps {
   rows: readonly PlotRow[];
-  /** The y-axis domain, fitted to the shown lines. */
-  domain: [number, number] | null;
+  /** The y axis, fitted to the shown lines. */
+  yAxis: YAxisLayout | null;
   averageLabel: string;
   showVwap: boolean;
   /** Decimal places for averages in the tooltip. */
@@ -20,9 +20,8 @@ const AXIS_TICK = { fill: 'currentColor', fontSize: 12 };
  * The recharts drawing of the price chart (its own chunk: the library is most of the dashboard's
  * script). No animation, so bursts of ticks redraw at once.
  */
-export default function PriceChartPlot({ rows, domain, averageLabel, showVwap, decimals }: PriceChartPlotProps) {
+export default function PriceChartPlot({ rows, yAxis, averageLabel, showVwap, decimals }: PriceChartPlotProps) {
   const { ticks, seconds } = timeTicks(rows[0]?.x ?? 0, rows[rows.length - 1]?.x ?? 0);
-  const yDecimals = domain ? axisDecimals(domain[1] - domain[0]) : 2;
   return (
     <LineChart
       responsive
@@ -43,10 +42,11 @@ export default function PriceChartPlot({ rows, domain, averageLabel, showVwap, d
       />
       <YAxis
         type="number"
-        domain={domain ?? ['auto', 'auto']}
+        domain={yAxis?.domain ?? ['auto', 'auto']}
+        ticks={yAxis?.ticks}
         allowDataOverflow
         width="auto"
-        tickFormatter={(v: number) => formatAxisPrice(v, yDecimals)}
+        tickFormatter={(v: number) => formatAxisPrice(v, yAxis?.decimals ?? 2)}
         tick={AXIS_TICK}
         stroke="currentColor"
       />

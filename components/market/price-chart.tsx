@@ -1,7 +1,7 @@
 'use client';
 import dynamic from 'next/dynamic';
 import { useMemo } from 'react';
-import { LINE_COLORS, toPlotRows, yDomain } from '@/lib/market/chart';
+import { LINE_COLORS, toPlotRows, yAxisLayout } from '@/lib/market/chart';
 import type { MarketPoint } from '@/lib/market/series';
 import { useThrottled } from './use-throttled';
 
@@ -32,7 +32,7 @@ const PriceChartPlot = dynamic(() => import('./price-chart-plot'), {
 export function PriceChart({ points, averageLabel, showVwap, decimals, summary }: PriceChartProps) {
   const drawn = useThrottled(points, CHART_REDRAW_MS);
   const rows = useMemo(() => toPlotRows(drawn), [drawn]);
-  const domain = useMemo(() => yDomain(rows, showVwap ? ['last', 'mean', 'vwap'] : ['last', 'mean']), [rows, showVwap]);
+  const yAxis = useMemo(() => yAxisLayout(rows, showVwap ? ['last', 'mean', 'vwap'] : ['last', 'mean']), [rows, showVwap]);
 
   return (
     <figure className="m-0">
@@ -40,7 +40,7 @@ export function PriceChart({ points, averageLabel, showVwap, decimals, summary }
         {rows.length === 0 ? (
           <p className="flex h-full items-center justify-center text-sm">No trades to chart yet.</p>
         ) : (
-          <PriceChartPlot rows={rows} domain={domain} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} />
+          <PriceChartPlot rows={rows} yAxis={yAxis} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} />
         )}
       </div>
       <figcaption className="mt-2 flex flex-wrap gap-4 text-xs text-slate-600 dark:text-slate-300">

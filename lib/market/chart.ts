@@ -24,11 +24,31 @@ export function toPlotRows(points: readonly MarketPoint[]): PlotRow[] {
   }));
 }
 
+export interface YAxisLayout {
+  domain: [number, number];
+  /** Round-valued ticks spanning the domain. */
+  ticks: number[];
+  /** Decimal places the tick labels need. */
+  decimals: number;
+}
+
+/** A round step (1, 2 or 5 times a power of ten) near `rough`. */
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const unit = rough / power;
+  return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * power;
+}
+
 /**
- * A y-axis domain fitted to the plotted values with 8% padding above and below; a flat series gets
- * a small band around its value so its line sits mid-chart. `null` without finite values.
+ * A y axis fitted to the plotted values: about `tickCount` round ticks, the domain padded beyond the
+ * data by at least 5% of its span and ending on a tick; a flat series gets a small band around its
+ * value so its line sits mid-chart. `null` without finite values.
  */
-export function yDomain(rows: readonly PlotRow[], keys: readonly ('last' | 'mean' | 'vwap')[]): [number, number] | null {
+export function yAxisLayout(
+  rows: readonly PlotRow[],
+  keys: readonly ('last' | 'mean' | 'vwap')[],
+  tickCount = 5,
+): YAxisLayout | null {
   let min = Infinity;
   let max = -Infinity;
   for (const row of rows) {
@@ -42,14 +62,14 @@ export function yDomain(rows: readonly PlotRow[], keys: readonly ('last' | 'mean
   }
   if (min > max) return null;
   const span = max - min;
-  const pad = span > 0 ? span * 0.08 : Math.max(Math.abs(max) * 0.001, 1e-8);
-  return [min - pad, max + pad];
-}
-
-/** Decimals for y-axis labels, enough to tell ticks over `span` apart (0 to 8). */
-export function axisDecimals(span: number): number {
-  if (!(span > 0)) return 2;
-  return Math.min(8, Math.max(0, Math.ceil(-Math.log10(span)) + 2));
+  const pad = span > 0 ? span * 0.05 : Math.max(Math.abs(max) * 0.0005, 1e-8);
+  const step = niceStep((span + 2 * pad) / Math.max(1, tickCount - 1));
+  const lo = Math.floor((min - pad) / step) * step;
+  const hi = Math.ceil((max + pad) / step) * step;
+  const decimals = Math.min(8, Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+  const ticks: number[] = [];
+  for (let i = 0; lo + i * step <= hi + step / 2; i += 1) ticks.push(Number((lo + i * step).toFixed(decimals)));
+  return { domain: [lo, hi], ticks, decimals };
 }
 
 const axisFormats = new Map<number, Intl.NumberFormat>();

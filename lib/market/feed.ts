@@ -2,14 +2,15 @@
 import type { FeedState, FeedStatus, PriceTick } from '../realtime/events.ts';
 import { isoToMicros } from './time.ts';
 
+/** Completes "Feed: …". */
 export const FEED_LABEL: Record<FeedState, string> = {
-  connecting: 'Connecting to the feed',
-  live: 'Live',
-  stale: 'Stale: the feed went quiet',
-  reconnecting: 'Reconnecting to the feed',
-  backfilling: 'Catching up on missed trades',
-  'gap-lost': 'Some trades were lost',
-  unavailable: 'Feed unavailable',
+  connecting: 'connecting',
+  live: 'live',
+  stale: 'stale, no messages lately',
+  reconnecting: 'reconnecting',
+  backfilling: 'catching up on missed trades',
+  'gap-lost': 'some trades were lost',
+  unavailable: 'unavailable',
 };
 
 /** The badge tone of a feed state. */

@@ -110,3 +110,14 @@ export function formatWindow(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   return `${Math.round(ms / 1000)} s`;
 }
+
+/** A window length in words: 600000 -> "10 minutes", 3600000 -> "1 hour", 1000 -> "1 second". */
+export function formatWindowLong(ms: number): string {
+  const [n, unit] =
+    ms >= 3_600_000 && ms % 3_600_000 === 0
+      ? [ms / 3_600_000, 'hour']
+      : ms >= 60_000 && ms % 60_000 === 0
+        ? [ms / 60_000, 'minute']
+        : [Math.round(ms / 1000), 'second'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}

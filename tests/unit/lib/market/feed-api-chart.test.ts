@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorMessage, historyPath, parseMarketInfo, parsePrices, rangeMs } from '../../../../lib/market/api.ts';
-import { axisDecimals, formatAxisPrice, toPlotRows, yDomain } from '../../../../lib/market/chart.ts';
+import { formatAxisPrice, toPlotRows, yAxisLayout } from '../../../../lib/market/chart.ts';
 import { feedTone, isFeedUnreachable, newerStatus } from '../../../../lib/market/feed.ts';
 import { pointFromHistory } from '../../../../lib/market/series.ts';
 import type { FeedStatus, PriceTick } from '../../../../lib/realtime/events.ts';
@@ -85,25 +85,32 @@ describe('chart numbers', () => {
     ].flatMap((p) => pointFromHistory(p) ?? []),
   );
 
-  it('fits the y domain to the shown lines with padding', () => {
-    const [lo, hi] = yDomain(rows, ['last', 'mean']) ?? [0, 0];
-    expect(lo).toBeLessThan(99);
-    expect(hi).toBeGreaterThan(110);
-    expect(hi).toBeLessThan(120);
-    expect((yDomain(rows, ['last', 'mean', 'vwap']) ?? [0, 0])[1]).toBeGreaterThan(120);
-    expect(yDomain([], ['last'])).toBeNull();
+  it('fits the y axis to the shown lines with round ticks and padding', () => {
+    const axis = yAxisLayout(rows, ['last', 'mean']);
+    expect(axis).not.toBeNull();
+    const { domain, ticks, decimals } = axis ?? { domain: [0, 0], ticks: [], decimals: 0 };
+    expect(domain[0]).toBeLessThan(99);
+    expect(domain[1]).toBeGreaterThan(110);
+    expect(domain[1]).toBeLessThan(120);
+    expect(ticks[0]).toBe(domain[0]);
+    expect(ticks[ticks.length - 1]).toBe(domain[1]);
+    expect(ticks.every((t) => Number.isInteger(t))).toBe(true);
+    expect(decimals).toBe(0);
+    expect(yAxisLayout(rows, ['last', 'mean', 'vwap'])?.domain[1]).toBeGreaterThan(120);
+    expect(yAxisLayout([], ['last'])).toBeNull();
   });
 
   it('gives a flat series a band around its value', () => {
-    const [lo, hi] = yDomain(rows.slice(0, 1), ['last']) ?? [0, 0];
+    const [lo, hi] = yAxisLayout(rows.slice(0, 1), ['last'])?.domain ?? [0, 0];
     expect(lo).toBeLessThan(100);
     expect(hi).toBeGreaterThan(100);
   });
 
-  it('labels the y axis with enough decimals', () => {
-    expect(axisDecimals(500)).toBe(0);
-    expect(axisDecimals(1)).toBe(2);
-    expect(axisDecimals(0.001)).toBe(5);
+  it('labels the y axis with as many decimals as the step needs', () => {
+    const cents = toPlotRows([at(0), at(1000)].flatMap((time, i) => pointFromHistory({ time, last: `1.0${i}`, mean: '1.00', vwap: '1.00' }) ?? []));
+    const axis = yAxisLayout(cents, ['last']);
+    expect(axis?.decimals).toBe(3);
+    expect(axis?.ticks.map((t) => formatAxisPrice(t, axis.decimals))).toContain('1.000');
     expect(formatAxisPrice(67143.18, 0)).toBe('67,143');
   });
 });

@@ -5,6 +5,7 @@ import {
   formatClock,
   formatDuration,
   formatWindow,
+  formatWindowLong,
   isoToMicros,
   timeTicks,
 } from '../../../../lib/market/time.ts';
@@ -58,6 +59,11 @@ describe('formatting', () => {
     expect(formatWindow(3_600_000)).toBe('1 h');
     expect(formatWindow(5_400_000)).toBe('90 min');
     expect(formatWindow(30_000)).toBe('30 s');
+    expect(formatWindowLong(600_000)).toBe('10 minutes');
+    expect(formatWindowLong(3_600_000)).toBe('1 hour');
+    expect(formatWindowLong(7_200_000)).toBe('2 hours');
+    expect(formatWindowLong(1_000)).toBe('1 second');
+    expect(formatWindowLong(90_000)).toBe('90 seconds');
   });
 });
 
