@@ -1,0 +1,253 @@
+import { DEFAULT_MAX_CHUNK, SortedChunks } from './alert-sorted-chunks.ts';
+import type { WindowState } from './types.ts';
+
+/** Which value of the window a condition watches. */
+export type AlertBasis = 'mean' | 'vwap' | 'last';
+/** `above` holds when the value >= threshold, `below` when the value <= threshold (both inclusive). */
+export type AlertDirection = 'above' | 'below';
+
+/** One armed alert as the evaluator sees it: a level condition on one product's window. */
+export interface AlertCondition {
+  /** Unique within one index. */
+  alertId: string;
+  product: string;
+  basis: AlertBasis;
+  direction: AlertDirection;
+  /** Threshold price in units of 1e-8 (`PRICE_SCALE`), a positive integer. */
+  thresholdUnits: bigint;
+  /** Optional: counts only at event times >= this, microseconds since the epoch (re-arm cooldown). */
+  notBeforeUs?: number;
+  /** Optional: counts only at event times < this, microseconds since the epoch. */
+  expiresAtUs?: number;
+}
+
+/** Tuning for {@link createAlertIndex}. */
+export interface AlertIndexOptions {
+  /** Capacity of the sorted chunks (default 1024); small values only make sense in tests. */
+  maxChunk?: number;
+}
+
+/** The in-memory alert index; see {@link createAlertIndex}. */
+export interface AlertIndex {
+  /**
+   * Indexes a condition (a frozen copy of it). O(log n + chunk).
+   * @throws TypeError or RangeError on a malformed condition; Error when its alertId is indexed
+   */
+  add(condition: AlertCondition): void;
+  /**
+   * Indexes many conditions at once, all or none (everything is checked first): sorts the batch
+   * once per (product, basis, direction) and merges it into what is held, O((n + m) + m log m)
+   * for n held and m new, instead of m single inserts. For a fast start with a large table.
+   * @throws as {@link AlertIndex.add}, also on an alertId repeated within the batch
+   */
+  bulkLoad(conditions: readonly AlertCondition[]): void;
+  /** Removes the condition with this alertId; returns whether one was indexed. O(log n + chunk). */
+  remove(alertId: string): boolean;
+  /** The indexed condition with this alertId (a frozen copy), or undefined. O(1). */
+  get(alertId: string): Readonly<AlertCondition> | undefined;
+  /** Number of conditions indexed. */
+  size(): number;
+  /**
+   * Every condition on `state.product` that holds at this window state, exactly, without
+   * division: `last` compares `lastUnits` with the threshold, `mean` compares `sumPriceUnits`
+   * with `threshold * count`, `vwap` compares `sumPvUnits` (units of 1e-16) with
+   * `threshold * sumSizeUnits` (1e-8 * 1e-8). `mean` and `vwap` never hold while `state.warm` is
+   * false (nor with a zero count or size); `last` always can. A condition counts only when
+   * `notBeforeUs <= state.timeUs < expiresAtUs` (each bound when set).
+   *
+   * Nothing is removed: the caller fires, then removes. Order: grouped by basis (mean, vwap,
+   * last), then direction (above, below), each group by ascending threshold, then alertId
+   * (code-unit order).
+   *
+   * Cost: O(log n) per (basis, direction) group, plus one step per condition in the range the
+   * value crosses. That range also holds conditions still in their cooldown (`notBeforeUs` in
+   * the future) and expired ones not yet removed; they are stepped over, so the cost is
+   * O(log n + k + s) for k returned and s such waiting conditions.
+   */
+  matching(state: WindowState): Readonly<AlertCondition>[];
+  /**
+   * The conditions with `expiresAtUs <= nowUs` (microseconds), ascending by expiry then alertId.
+   * Nothing is removed. O(log n + k) for k returned.
+   */
+  expired(nowUs: number): Readonly<AlertCondition>[];
+  /** The earliest `expiresAtUs` indexed (microseconds), or undefined when none expires. O(1). */
+  nextExpiryUs(): number | undefined;
+}
+
+type Condition = Readonly<AlertCondition>;
+
+// Group order within a product: the documented result order of `matching`.
+const BASES: readonly AlertBasis[] = ['mean', 'vwap', 'last'];
+const GROUPS = 6;
+
+function groupOf(c: Condition): number {
+  return BASES.indexOf(c.basis) * 2 + (c.direction === 'above' ? 0 : 1);
+}
+
+function byThreshold(a: Condition, b: Condition): number {
+  if (a.thresholdUnits !== b.thresholdUnits) return a.thresholdUnits < b.thresholdUnits ? -1 : 1;
+  return a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
+}
+
+function byExpiry(a: Condition, b: Condition): number {
+  // Only conditions with an expiry are held in the expiry list.
+  if (a.expiresAtUs !== b.expiresAtUs) return a.expiresAtUs! < b.expiresAtUs! ? -1 : 1;
+  return a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
+}
+
+function checkTime(value: unknown, name: string): void {
+  if (value !== undefined && !Number.isSafeInteger(value)) throw new RangeError(`${name} must be an integer of microseconds`);
+}
+
+/** A frozen copy with one property layout for all, after checking every field. */
+function normalize(c: AlertCondition): Condition {
+  if (typeof c.alertId !== 'string' || typeof c.product !== 'string') throw new TypeError('alertId and product must be strings');
+  if (!BASES.includes(c.basis)) throw new RangeError(`unknown basis ${String(c.basis)}`);
+  if (c.direction !== 'above' && c.direction !== 'below') throw new RangeError(`unknown direction ${String(c.direction)}`);
+  if (typeof c.thresholdUnits !== 'bigint' || c.thresholdUnits <= 0n) throw new RangeError('thresholdUnits must be a positive bigint');
+  checkTime(c.notBeforeUs, 'notBeforeUs');
+  checkTime(c.expiresAtUs, 'expiresAtUs');
+  return Object.freeze({
+    alertId: c.alertId,
+    product: c.product,
+    basis: c.basis,
+    direction: c.direction,
+    thresholdUnits: c.thresholdUnits,
+    notBeforeUs: c.notBeforeUs,
+    expiresAtUs: c.expiresAtUs,
+  });
+}
+
+/** Sorted merge of two strictly ascending arrays. */
+function merge(a: readonly Condition[], b: readonly Condition[], compare: (x: Condition, y: Condition) => number): Condition[] {
+  const out: Condition[] = new Array<Condition>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compare(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/**
+ * Creates the in-memory index the alert evaluator consults on every window update.
+ *
+ * Per product, six lists sorted by threshold (then alertId), one per (basis, direction). For a
+ * basis value v = num / den (last: lastUnits / 1; mean: sumPriceUnits / count; vwap: sumPvUnits /
+ * sumSizeUnits), the `above` conditions that hold are a prefix (T * den <= num) and the `below`
+ * ones a suffix (T * den >= num): a binary search with exact BigInt cross-multiplication finds
+ * the boundary, and only the conditions beyond it are visited. A separate list sorted by expiry
+ * answers `expired`. So one window update costs O(log n + k), never a scan of all conditions.
+ *
+ * Memory per condition: the frozen copy (the threshold bigint and strings are shared with the
+ * input), one map entry by alertId, one slot in its threshold list, one in the expiry list.
+ */
+export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
+  const maxChunk = options.maxChunk ?? DEFAULT_MAX_CHUNK;
+  const byId = new Map<string, Condition>();
+  const products = new Map<string, SortedChunks<Condition>[]>();
+  const expiries = new SortedChunks<Condition>(byExpiry, maxChunk);
+
+  function groupsOf(product: string): SortedChunks<Condition>[] {
+    let groups = products.get(product);
+    if (!groups) {
+      groups = Array.from({ length: GROUPS }, () => new SortedChunks<Condition>(byThreshold, maxChunk));
+      products.set(product, groups);
+    }
+    return groups;
+  }
+
+  function add(condition: AlertCondition): void {
+    const c = normalize(condition);
+    if (byId.has(c.alertId)) throw new Error(`alert ${c.alertId} is already indexed`);
+    groupsOf(c.product)[groupOf(c)]!.insert(c);
+    if (c.expiresAtUs !== undefined) expiries.insert(c);
+    byId.set(c.alertId, c);
+  }
+
+  function bulkLoad(conditions: readonly AlertCondition[]): void {
+    const batch = conditions.map(normalize);
+    const seen = new Set<string>();
+    for (const c of batch) {
+      if (byId.has(c.alertId) || seen.has(c.alertId)) throw new Error(`alert ${c.alertId} is already indexed`);
+      seen.add(c.alertId);
+    }
+    // Checked: from here on nothing throws, so the load is all or none.
+    const buckets = new Map<SortedChunks<Condition>, Condition[]>();
+    const expiring: Condition[] = [];
+    for (const c of batch) {
+      const list = groupsOf(c.product)[groupOf(c)]!;
+      const bucket = buckets.get(list);
+      if (bucket) bucket.push(c);
+      else buckets.set(list, [c]);
+      if (c.expiresAtUs !== undefined) expiring.push(c);
+      byId.set(c.alertId, c);
+    }
+    for (const [list, bucket] of buckets) list.load(merge(list.toArray(), bucket.sort(byThreshold), byThreshold));
+    if (expiring.length > 0) expiries.load(merge(expiries.toArray(), expiring.sort(byExpiry), byExpiry));
+  }
+
+  function remove(alertId: string): boolean {
+    const c = byId.get(alertId);
+    if (!c) return false;
+    byId.delete(alertId);
+    const groups = products.get(c.product)!;
+    groups[groupOf(c)]!.delete(c);
+    if (c.expiresAtUs !== undefined) expiries.delete(c);
+    // Products come and go with their alerts: no empty lists are kept.
+    if (groups.every((list) => list.size === 0)) products.delete(c.product);
+    return true;
+  }
+
+  function matching(state: WindowState): Condition[] {
+    const out: Condition[] = [];
+    const groups = products.get(state.product);
+    if (!groups) return out;
+    const nowUs = state.timeUs;
+    const take = (c: Condition): void => {
+      if (c.notBeforeUs !== undefined && c.notBeforeUs > nowUs) return;
+      if (c.expiresAtUs !== undefined && c.expiresAtUs <= nowUs) return;
+      out.push(c);
+    };
+    const collect = (index: number, num: bigint, den: bigint): void => {
+      const above = groups[index]!;
+      if (above.size > 0) {
+        // Past the prefix of T <= num / den.
+        const end = den === 1n ? above.search((c) => c.thresholdUnits > num) : above.search((c) => c.thresholdUnits * den > num);
+        above.forEachBefore(end, take);
+      }
+      const below = groups[index + 1]!;
+      if (below.size > 0) {
+        // Start of the suffix of T >= num / den.
+        const start = den === 1n ? below.search((c) => c.thresholdUnits >= num) : below.search((c) => c.thresholdUnits * den >= num);
+        below.forEachFrom(start, take);
+      }
+    };
+    // A zero count or size has no mean or vwap; the window never publishes one, but be safe.
+    if (state.warm && state.count > 0) collect(0, state.sumPriceUnits, BigInt(state.count));
+    if (state.warm && state.sumSizeUnits > 0n) collect(2, state.sumPvUnits, state.sumSizeUnits);
+    collect(4, state.lastUnits, 1n);
+    return out;
+  }
+
+  function expired(nowUs: number): Condition[] {
+    const out: Condition[] = [];
+    expiries.forEachBefore(
+      expiries.search((c) => c.expiresAtUs! > nowUs),
+      (c) => out.push(c),
+    );
+    return out;
+  }
+
+  return {
+    add,
+    bulkLoad,
+    remove,
+    get: (alertId) => byId.get(alertId),
+    size: () => byId.size,
+    matching,
+    expired,
+    nextExpiryUs: () => expiries.first()?.expiresAtUs,
+  };
+}
