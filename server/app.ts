@@ -12,7 +12,12 @@ import { createRateLimiter } from './http/rate-limiter.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createApiRouter } from './http/api-router.ts';
+import { alertRoutes } from './http/routes/alert-routes.ts';
 import { marketRoutes } from './http/routes/market-routes.ts';
+import { createAlertEvaluator } from './alerts/alert-evaluator.ts';
+import { createAlertService } from './alerts/alert-service.ts';
+import { createNotificationService } from './alerts/notification-service.ts';
+import { createAlertDelivery } from './realtime/alert-delivery.ts';
 import { createMarketPipeline } from './pipeline/market-pipeline.ts';
 import { createTradeStore } from './pipeline/trade-store.ts';
 import { createRealtimeServer } from './realtime/create-realtime-server.ts';
@@ -44,14 +49,27 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
   });
   const metrics = createMetrics();
   const store = createTradeStore({ db, logger });
-  // The pipeline and the realtime server feed each other; each reaches the other through a closure.
+  const notifications = createNotificationService(db);
+  // The pipeline, the evaluator and the realtime server feed each other through closures.
   let realtimeRef: ReturnType<typeof createRealtimeServer> | null = null;
+  let deliveryRef: ReturnType<typeof createAlertDelivery> | null = null;
+  const evaluator = createAlertEvaluator({
+    db,
+    logger,
+    metrics,
+    onFired: (fired) => deliveryRef?.send(fired),
+    onChanged: (userId, alert) => realtimeRef?.publishAlert(userId, alert),
+  });
+  const alerts = createAlertService({ db, evaluator, products: config.products, alertLimit: config.alertLimit });
   const market = createMarketPipeline({
     config,
     store,
     metrics,
     logger,
-    onWindow: (_state, tick) => realtimeRef?.publishTick(tick),
+    onWindow: (state, tick) => {
+      evaluator.onWindow(state);
+      realtimeRef?.publishTick(tick);
+    },
     onStatus: (status) => realtimeRef?.publishStatus(status),
   });
 
@@ -70,8 +88,12 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     products: config.products,
     snapshot: (product) => market.snapshot(product),
     statuses: () => market.statuses(),
+    onConnected: (socket) => {
+      deliveryRef?.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
+    },
   });
   realtimeRef = realtime;
+  deliveryRef = createAlertDelivery(realtime.io, db, notifications, logger);
 
   const nextApp = pages ? next({ dev: config.dev, dir: config.rootDir }) : null;
   let renderPage: PageHandler | null = null;
@@ -109,12 +131,20 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       feed: () => market.ready(),
     },
     pages: renderPage,
-    api: createApiRouter([...marketRoutes(market.view)]),
+    api: createApiRouter(
+      [...marketRoutes(market.view), ...alertRoutes(alerts, notifications, createRateLimiter(config.rateLimits.alertCreate))],
+      config.maxBodyBytes,
+    ),
   });
   handler = (req, res) => void handleRequest(req, res);
 
+  const housekeeping: NodeJS.Timeout[] = [];
+
   return {
     server,
+    evaluator,
+    alerts,
+    notifications,
     db,
     auth,
     metrics,
@@ -124,7 +154,13 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     migrationsApplied: migrations.applied,
     /** Starts listening; resolves with the bound port (useful with port 0). */
     async listen(port: number, host: string): Promise<number> {
+      await evaluator.load();
       await market.start();
+      housekeeping.push(
+        setInterval(() => evaluator.expireBefore(Date.now() * 1000), 1_000),
+        setInterval(() => void notifications.prune(Date.now()).catch(() => undefined), 3_600_000),
+      );
+      for (const timer of housekeeping) timer.unref();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -142,7 +178,9 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       const force = setTimeout(() => server.closeAllConnections(), 3_000);
       await closed;
       clearTimeout(force);
+      for (const timer of housekeeping) clearInterval(timer);
       await market.close();
+      await evaluator.settle();
       await nextApp?.close();
       await db.$disconnect();
     },

@@ -78,8 +78,11 @@ export type SubscribePayload = z.infer<typeof subscribePayloadSchema>;
 
 export interface ServerToClientEvents {
   'price:tick': (tick: PriceTick) => void;
-  'alert:hit': (hit: AlertHit, ack: () => void) => void;
+  /** The client acknowledges receipt by calling `ack()` (an argument, if any, is ignored). */
+  'alert:hit': (hit: AlertHit, ack: (received?: boolean) => void) => void;
   'feed:status': (status: FeedStatus) => void;
+  /** One of the user's alerts changed status without the user doing it (triggered, re-armed, expired). */
+  'alert:update': (alert: Alert) => void;
 }
 
 export interface ClientToServerEvents {

@@ -137,6 +137,7 @@ const envSchema = z.object({
   FEED_SIMULATED: bool('FEED_SIMULATED'),
   RATE_LIMIT_AUTH_IP: rateLimit('RATE_LIMIT_AUTH_IP', '30/10m'),
   RATE_LIMIT_AUTH_ACCOUNT: rateLimit('RATE_LIMIT_AUTH_ACCOUNT', '10/10m'),
+  RATE_LIMIT_ALERT_CREATE: rateLimit('RATE_LIMIT_ALERT_CREATE', '60/10m'),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 16_384, 1_024, 10_485_760),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -169,7 +170,11 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
     tradeRetentionMs: env.TRADE_RETENTION,
     alertLimit: env.ALERT_LIMIT,
     feedSimulated: env.FEED_SIMULATED,
-    rateLimits: { authIp: env.RATE_LIMIT_AUTH_IP, authAccount: env.RATE_LIMIT_AUTH_ACCOUNT },
+    rateLimits: {
+      authIp: env.RATE_LIMIT_AUTH_IP,
+      authAccount: env.RATE_LIMIT_AUTH_ACCOUNT,
+      alertCreate: env.RATE_LIMIT_ALERT_CREATE,
+    },
     maxBodyBytes: env.MAX_BODY_BYTES,
     logLevel: env.LOG_LEVEL,
   };

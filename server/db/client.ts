@@ -13,5 +13,7 @@ export async function createDb(databaseFile: string): Promise<Db> {
   const db = new PrismaClient({ adapter });
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  // Cascades (an account's alerts and notifications) rely on SQLite enforcing foreign keys.
+  await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
   return db;
 }

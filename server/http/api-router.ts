@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../lib/errors.ts';
 import type { SessionInfo } from '../auth/get-session.ts';
+import { parseJsonBody, readBody } from './read-body.ts';
 import { sendJson } from './send.ts';
 
 export interface ApiContext {
@@ -8,6 +9,8 @@ export interface ApiContext {
   url: URL;
   params: Record<string, string>;
   session: SessionInfo;
+  /** Reads and parses the JSON body (under the size limit); unknown, to be validated with zod. */
+  body(): Promise<unknown>;
 }
 
 export interface ApiResult {
@@ -32,7 +35,7 @@ interface CompiledRoute extends ApiRoute {
  * exists with another method is 405; anything else is 404. Handlers throw `AppError` for the
  * caller's mistakes.
  */
-export function createApiRouter(routes: ApiRoute[]) {
+export function createApiRouter(routes: ApiRoute[], maxBodyBytes: number) {
   const compiled: CompiledRoute[] = routes.map((route) => {
     const names: string[] = [];
     const source = route.path
@@ -63,7 +66,8 @@ export function createApiRouter(routes: ApiRoute[]) {
       throw new AppError('method_not_allowed', `${req.method ?? 'GET'} is not allowed on ${url.pathname}.`);
     }
     const params = Object.fromEntries(found.r.names.map((name, i) => [name, decodeURIComponent(found.m[i + 1] ?? '')]));
-    const result = await found.r.handle({ req, url, params, session });
+    const body = async () => parseJsonBody(await readBody(req, maxBodyBytes), req.headers['content-type']);
+    const result = await found.r.handle({ req, url, params, session, body });
     if (result.body === undefined) {
       res.statusCode = result.status ?? 204;
       res.end();

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
+import type { Alert, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
 import { userRoom } from '../../lib/realtime/rooms.ts';
 import type { Auth } from '../auth/create-auth.ts';
 import type { Db } from '../db/client.ts';
@@ -11,7 +11,7 @@ import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-su
 import { createSessionGuard } from './session-guard.ts';
 import { createSocketAuth } from './socket-auth.ts';
 import { createTickBroadcaster } from './tick-broadcaster.ts';
-import type { RealtimeServer } from './types.ts';
+import type { RealtimeServer, RealtimeSocket } from './types.ts';
 
 export interface RealtimeDeps extends PriceSubscribeDeps {
   auth: Auth;
@@ -23,6 +23,8 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   dev: boolean;
   /** Every product's current feed status, sent to each socket as it connects. */
   statuses: () => FeedStatus[];
+  /** Called for each authenticated socket once it is in its rooms (replays missed alerts). */
+  onConnected: (socket: RealtimeSocket) => void;
 }
 
 /** Largest payload a client may send in one message, in bytes. */
@@ -56,6 +58,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     guard.watch(socket);
     ticks.attach(socket);
     for (const status of deps.statuses()) socket.emit('feed:status', status);
+    deps.onConnected(socket);
     socket.on('price:subscribe', handlePriceSubscribe(socket, deps));
     socket.on('disconnect', () => {
       deps.metrics.socketsConnected.dec();
@@ -70,6 +73,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     publishTick: (tick: PriceTick) => ticks.publish(tick),
     /** Tells every connected browser about a product's feed state. */
     publishStatus: (status: FeedStatus) => void io.emit('feed:status', status),
+    /** Tells a user's tabs that one of their alerts changed (triggered, re-armed, expired). */
+    publishAlert: (userId: string, alert: Alert) => void io.to(userRoom(userId)).emit('alert:update', alert),
     /** Disconnects every socket and stops accepting new ones. */
     async close(): Promise<void> {
       guard.close();

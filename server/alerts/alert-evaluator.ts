@@ -1,0 +1,235 @@
+import type { Alert } from '../../lib/realtime/events.ts';
+import type { Db } from '../db/client.ts';
+import type { Alert as AlertRow } from '../db/generated/client.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { type AlertCondition, createAlertIndex } from '../stream/alert-index.ts';
+import { formatUnits } from '../stream/parse-decimal.ts';
+import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
+import { type ConditionMeta, fireCondition, rearmCondition } from './alert-conditions.ts';
+import { parseTimeUs } from '../stream/parse-time.ts';
+import { toAlert, toNotification } from './alert-record.ts';
+import type { Notification } from '../../lib/alerts/notification.ts';
+
+/** A fired alert, persisted, ready to be sent to its user. */
+export interface FiredAlert {
+  userId: string;
+  notification: Notification;
+  alert: Alert;
+}
+
+export interface AlertEvaluatorOptions {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  /** Called once per fired alert, after its notification is committed. */
+  onFired(fired: FiredAlert): void;
+  /** Alerts changed by the evaluator (triggered, re-armed, expired), for live lists. */
+  onChanged?(userId: string, alert: Alert): void;
+}
+
+/** Alerts written per transaction when many fire on one trade; the event loop breathes between. */
+const CHUNK = 200;
+
+interface Pending {
+  meta: ConditionMeta;
+  state: WindowState;
+}
+
+/**
+ * Evaluates every armed alert on every window update through the in-memory index, and makes each
+ * firing exactly-once per arming: the alert leaves the index at once (so the next trade cannot
+ * match it again), then a conditional update (`status = 'armed' AND arming = n`) and the
+ * Notification insert (unique per alert and arming) commit in one transaction. A restart, a
+ * replayed trade or a second server therefore never fires it twice: whoever loses the
+ * conditional update writes nothing. Rearm alerts come back through a second condition (the band
+ * and cooldown); expiry is checked on event time.
+ */
+export function createAlertEvaluator(options: AlertEvaluatorOptions) {
+  const { db, metrics } = options;
+  const log = options.logger.child({ module: 'alerts' });
+  const index = createAlertIndex();
+  const meta = new Map<string, ConditionMeta>();
+  let queue: Array<Pending | { expire: ConditionMeta }> = [];
+  let draining: Promise<void> | null = null;
+
+  function put(condition: AlertCondition, entry: ConditionMeta): void {
+    if (meta.has(entry.alertId)) index.remove(entry.alertId);
+    index.add(condition);
+    meta.set(entry.alertId, entry);
+  }
+
+  function drop(alertId: string): ConditionMeta | undefined {
+    const entry = meta.get(alertId);
+    index.remove(alertId);
+    meta.delete(alertId);
+    return entry;
+  }
+
+  /** Puts one alert row into the index as its status says (or takes it out). */
+  async function track(row: AlertRow): Promise<void> {
+    drop(row.id);
+    if (row.status === 'armed') {
+      put(fireCondition(row), { alertId: row.id, userId: row.userId, kind: 'fire', arming: row.arming });
+    } else if (row.status === 'triggered' && row.repeatMode === 'rearm') {
+      const fired = await db.notification.findUnique({ where: { alertId_arming: { alertId: row.id, arming: row.arming } } });
+      const firedAtUs = (fired && parseTimeUs(fired.tradeTime)) ?? (row.triggeredAt?.getTime() ?? 0) * 1000;
+      const condition = rearmCondition(row, firedAtUs);
+      if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
+    }
+  }
+
+  function valueOf(basis: string, state: WindowState): string {
+    if (basis === 'mean') return state.mean;
+    if (basis === 'vwap') return state.vwap;
+    return formatUnits(state.lastUnits, PRICE_SCALE, 8);
+  }
+
+  async function fire(tx: Db, { meta: m, state }: Pending): Promise<FiredAlert | null> {
+    const now = new Date();
+    const won = await tx.alert.updateMany({
+      where: { id: m.alertId, status: 'armed', arming: m.arming },
+      data: { status: 'triggered', triggeredAt: now },
+    });
+    if (won.count !== 1) return null;
+    const row = await tx.alert.findUniqueOrThrow({ where: { id: m.alertId } });
+    const notification = await tx.notification.create({
+      data: {
+        alertId: row.id,
+        userId: row.userId,
+        arming: row.arming,
+        product: row.product,
+        basis: row.basis,
+        direction: row.direction,
+        threshold: row.threshold,
+        value: valueOf(row.basis, state),
+        tradeId: BigInt(state.tradeId),
+        tradeTime: state.time,
+        windowCount: state.count,
+        firedAt: now,
+      },
+    });
+    return { userId: row.userId, notification: toNotification(notification), alert: toAlert(row) };
+  }
+
+  async function rearm(tx: Db, { meta: m }: Pending): Promise<AlertRow | null> {
+    const won = await tx.alert.updateMany({
+      where: { id: m.alertId, status: 'triggered', arming: m.arming },
+      data: { status: 'armed', arming: { increment: 1 } },
+    });
+    return won.count === 1 ? tx.alert.findUniqueOrThrow({ where: { id: m.alertId } }) : null;
+  }
+
+  async function expire(tx: Db, m: ConditionMeta): Promise<AlertRow | null> {
+    const won = await tx.alert.updateMany({
+      where: { id: m.alertId, status: { in: ['armed', 'triggered'] }, arming: m.arming },
+      data: { status: 'expired' },
+    });
+    return won.count === 1 ? tx.alert.findUniqueOrThrow({ where: { id: m.alertId } }) : null;
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const chunk = queue.slice(0, CHUNK);
+      queue = queue.slice(CHUNK);
+      const fired: FiredAlert[] = [];
+      const changed: AlertRow[] = [];
+      const stale: string[] = [];
+      try {
+        await db.$transaction(async (tx) => {
+          for (const item of chunk) {
+            if ('expire' in item) {
+              const row = await expire(tx as Db, item.expire);
+              if (row) changed.push(row);
+            } else if (item.meta.kind === 'fire') {
+              const result = await fire(tx as Db, item);
+              if (result) fired.push(result);
+              else stale.push(item.meta.alertId);
+            } else {
+              const row = await rearm(tx as Db, item);
+              if (row) changed.push(row);
+              else stale.push(item.meta.alertId);
+            }
+          }
+        });
+      } catch (error) {
+        // Nothing of this chunk committed: put it back and retry shortly, losing no firing.
+        log.error({ err: error, alerts: chunk.length }, 'persisting alert changes failed; retrying');
+        queue = chunk.concat(queue);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      for (const f of fired) {
+        metrics.alertsFired.inc();
+        options.onFired(f);
+      }
+      for (const row of changed) {
+        await track(row);
+        options.onChanged?.(row.userId, toAlert(row));
+      }
+      for (const f of fired) {
+        const row = await db.alert.findUnique({ where: { id: f.alert.id } });
+        if (row) await track(row);
+        options.onChanged?.(f.userId, f.alert);
+      }
+      // Someone else changed these first (an edit, another server): follow the database.
+      for (const alertId of stale) {
+        const row = await db.alert.findUnique({ where: { id: alertId } });
+        if (row) await track(row);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  function schedule(): void {
+    if (draining || queue.length === 0) return;
+    draining = drain()
+      .catch((error: unknown) => log.error({ err: error }, 'alert persistence stopped'))
+      .finally(() => {
+        draining = null;
+        schedule();
+      });
+  }
+
+  return {
+    /** Rebuilds the index from the database (armed alerts, and rearm alerts waiting). */
+    async load(): Promise<void> {
+      const rows = await db.alert.findMany({ where: { status: { in: ['armed', 'triggered'] } } });
+      for (const row of rows) await track(row);
+      log.info({ indexed: index.size() }, 'alert index loaded');
+    },
+    /** Called with the window after every applied trade: fires, re-arms and expires. */
+    onWindow(state: WindowState): void {
+      for (const condition of index.matching(state)) {
+        const entry = drop(condition.alertId);
+        if (entry) queue.push({ meta: entry, state });
+      }
+      for (const condition of index.expired(state.timeUs)) {
+        const entry = drop(condition.alertId);
+        if (entry) queue.push({ expire: entry });
+      }
+      schedule();
+    },
+    /** Expires alerts by the wall clock too, so a quiet market still ends them. */
+    expireBefore(nowUs: number): void {
+      for (const condition of index.expired(nowUs)) {
+        const entry = drop(condition.alertId);
+        if (entry) queue.push({ expire: entry });
+      }
+      schedule();
+    },
+    /** An alert created or edited through the API: takes effect on the very next trade. */
+    track,
+    /** An alert deleted through the API. */
+    untrack(alertId: string): void {
+      drop(alertId);
+    },
+    size: () => index.size(),
+    /** Resolves when every queued change is committed (shutdown, tests). */
+    async settle(): Promise<void> {
+      while (draining) await draining;
+    },
+  };
+}
+
+export type AlertEvaluator = ReturnType<typeof createAlertEvaluator>;
