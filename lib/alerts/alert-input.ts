@@ -9,7 +9,7 @@ export const NOTE_MAX_LENGTH = 280;
 export const THRESHOLD_MAX = 1_000_000_000_000;
 export const COOLDOWN_MAX_SECONDS = 7 * 86_400;
 
-const DECIMAL_2DP = /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
+const DECIMAL_2DP = /^(0|[1-9]\d{0,19})(\.\d{1,2})?$/;
 
 /** A positive USD amount with at most 2 decimals and at most 1e12, as a canonical string. */
 export function usdAmount(field: string) {

@@ -10,7 +10,7 @@ export interface ApiContext {
   params: Record<string, string>;
   session: SessionInfo;
   /** Reads and parses the JSON body (under the size limit); unknown, to be validated with zod. */
-  body(): Promise<unknown>;
+  body: () => Promise<unknown>;
 }
 
 export interface ApiResult {

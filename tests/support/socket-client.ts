@@ -1,5 +1,5 @@
 import { type Socket, io } from 'socket.io-client';
-import type { ClientToServerEvents, FeedStatus, PriceTick, ServerToClientEvents, SubscribeAck } from '../../lib/realtime/events.ts';
+import type { AlertHit, ClientToServerEvents, FeedStatus, PriceTick, ServerToClientEvents, SubscribeAck } from '../../lib/realtime/events.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -8,6 +8,8 @@ export interface RecordingSocket {
   socket: ClientSocket;
   ticks: PriceTick[];
   statuses: FeedStatus[];
+  /** Every alert:hit received (acknowledged unless `ackHits` was false). */
+  hits: AlertHit[];
   /** The newest tick received for `product`, if any. */
   lastTick(product: string): PriceTick | undefined;
   /** The newest feed status received for `product`, if any. */
@@ -16,7 +18,7 @@ export interface RecordingSocket {
 }
 
 /** Connects with the session cookie and the page's Origin, over WebSocket, without reconnection. */
-export async function connectRecording(baseUrl: string, cookie: string): Promise<RecordingSocket> {
+export async function connectRecording(baseUrl: string, cookie: string, ackHits = true): Promise<RecordingSocket> {
   const socket: ClientSocket = io(baseUrl, {
     transports: ['websocket'],
     reconnection: false,
@@ -26,6 +28,11 @@ export async function connectRecording(baseUrl: string, cookie: string): Promise
   const statuses: FeedStatus[] = [];
   socket.on('price:tick', (tick) => ticks.push(tick));
   socket.on('feed:status', (status) => statuses.push(status));
+  const hits: AlertHit[] = [];
+  socket.on('alert:hit', (hit, ack) => {
+    hits.push(hit);
+    if (ackHits) ack();
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -34,6 +41,7 @@ export async function connectRecording(baseUrl: string, cookie: string): Promise
     socket,
     ticks,
     statuses,
+    hits,
     lastTick: (product) => ticks.findLast((t) => t.product === product),
     lastStatus: (product) => statuses.findLast((s) => s.product === product),
     subscribe: (products) => new Promise((resolve) => socket.emit('price:subscribe', { products }, resolve)),
