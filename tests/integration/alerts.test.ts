@@ -195,3 +195,25 @@ describe('firing and delivery', () => {
     await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 2, 5_000, 'second firing');
   });
 });
+
+describe('restart', () => {
+  it('rebuilds the alert index from the database: an alert set before a restart fires after it', async () => {
+    const first = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' }, { keepData: true });
+    const http = new HttpClient(first.baseUrl);
+    await http.signUp(uniqueEmail('restart'));
+    const response = await http.request('POST', '/api/alerts', { product: PRODUCT, basis: 'last', direction: 'above', threshold: '70000' });
+    const { alert } = (await response.json()) as { alert: Alert };
+    await first.close();
+
+    const second = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m' }, { dataDir: first.dataDir });
+    try {
+      expect(second.app.evaluator.size()).toBeGreaterThanOrEqual(1);
+      await waitFor(() => second.app.market.snapshot(PRODUCT) !== null, 10_000, 'feed after restart');
+      const published = sim.trade(PRODUCT, { price: '70001.00', size: '0.01' });
+      await waitFor(() => (second.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= published.tradeId, 10_000, 'trade');
+      await waitFor(async () => (await second.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'fired');
+    } finally {
+      await second.close();
+    }
+  });
+});
