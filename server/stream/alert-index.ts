@@ -30,7 +30,8 @@ export interface AlertIndexOptions {
 /** The in-memory alert index; see {@link createAlertIndex}. */
 export interface AlertIndex {
   /**
-   * Indexes a condition (a frozen copy of it). O(log n + chunk).
+   * Indexes a copy of the condition (later changes to the argument do not reach the index).
+   * O(log n + chunk).
    * @throws TypeError or RangeError on a malformed condition; Error when its alertId is indexed
    */
   add(condition: AlertCondition): void;
@@ -43,16 +44,20 @@ export interface AlertIndex {
   bulkLoad(conditions: readonly AlertCondition[]): void;
   /** Removes the condition with this alertId; returns whether one was indexed. O(log n + chunk). */
   remove(alertId: string): boolean;
-  /** The indexed condition with this alertId (a frozen copy), or undefined. O(1). */
+  /**
+   * The indexed condition with this alertId, or undefined. O(1). This and every condition
+   * returned are the index's own copies: read them, never change them.
+   */
   get(alertId: string): Readonly<AlertCondition> | undefined;
   /** Number of conditions indexed. */
   size(): number;
   /**
-   * Every condition on `state.product` that holds at this window state, exactly, without
-   * division: `last` compares `lastUnits` with the threshold, `mean` compares `sumPriceUnits`
-   * with `threshold * count`, `vwap` compares `sumPvUnits` (units of 1e-16) with
-   * `threshold * sumSizeUnits` (1e-8 * 1e-8). `mean` and `vwap` never hold while `state.warm` is
-   * false (nor with a zero count or size); `last` always can. A condition counts only when
+   * Every condition on `state.product` that holds at this window state, exactly (no rounding
+   * anywhere). With T = `thresholdUnits`, `above` holds when the value >= T and `below` when
+   * the value <= T, where the comparison is, in exact integers: `last`: `lastUnits` with T;
+   * `mean`: `sumPriceUnits` with `T * count`; `vwap`: `sumPvUnits` (units of 1e-16) with
+   * `T * sumSizeUnits` (1e-8 * 1e-8). `mean` and `vwap` never hold while `state.warm` is false
+   * (nor with a zero count or size); `last` always can. A condition counts only when
    * `notBeforeUs <= state.timeUs < expiresAtUs` (each bound when set).
    *
    * Nothing is removed: the caller fires, then removes. Order: grouped by basis (mean, vwap,
@@ -99,7 +104,11 @@ function checkTime(value: unknown, name: string): void {
   if (value !== undefined && !Number.isSafeInteger(value)) throw new RangeError(`${name} must be an integer of microseconds`);
 }
 
-/** A frozen copy with one property layout for all, after checking every field. */
+/**
+ * A copy with one property layout for all (so the hot loops see one shape), after checking
+ * every field. Not frozen: freezing a million objects costs seconds at load; the readonly type
+ * is the guard.
+ */
 function normalize(c: AlertCondition): Condition {
   if (typeof c.alertId !== 'string' || typeof c.product !== 'string') throw new TypeError('alertId and product must be strings');
   if (!BASES.includes(c.basis)) throw new RangeError(`unknown basis ${String(c.basis)}`);
@@ -107,7 +116,7 @@ function normalize(c: AlertCondition): Condition {
   if (typeof c.thresholdUnits !== 'bigint' || c.thresholdUnits <= 0n) throw new RangeError('thresholdUnits must be a positive bigint');
   checkTime(c.notBeforeUs, 'notBeforeUs');
   checkTime(c.expiresAtUs, 'expiresAtUs');
-  return Object.freeze({
+  return {
     alertId: c.alertId,
     product: c.product,
     basis: c.basis,
@@ -115,7 +124,13 @@ function normalize(c: AlertCondition): Condition {
     thresholdUnits: c.thresholdUnits,
     notBeforeUs: c.notBeforeUs,
     expiresAtUs: c.expiresAtUs,
-  });
+  };
+}
+
+/** floor(num / den) for den > 0 (BigInt `/` truncates towards zero). */
+function floorDiv(num: bigint, den: bigint): bigint {
+  const q = num / den;
+  return q * den > num ? q - 1n : q;
 }
 
 /** Sorted merge of two strictly ascending arrays. */
@@ -136,11 +151,12 @@ function merge(a: readonly Condition[], b: readonly Condition[], compare: (x: Co
  * Per product, six lists sorted by threshold (then alertId), one per (basis, direction). For a
  * basis value v = num / den (last: lastUnits / 1; mean: sumPriceUnits / count; vwap: sumPvUnits /
  * sumSizeUnits), the `above` conditions that hold are a prefix (T * den <= num) and the `below`
- * ones a suffix (T * den >= num): a binary search with exact BigInt cross-multiplication finds
- * the boundary, and only the conditions beyond it are visited. A separate list sorted by expiry
+ * ones a suffix (T * den >= num): a binary search finds the boundary (against the exact floor or
+ * ceiling of num / den, which is the same test for integer T), and only the conditions beyond
+ * it are visited. A separate list sorted by expiry
  * answers `expired`. So one window update costs O(log n + k), never a scan of all conditions.
  *
- * Memory per condition: the frozen copy (the threshold bigint and strings are shared with the
+ * Memory per condition: the copy (the threshold bigint and strings are shared with the
  * input), one map entry by alertId, one slot in its threshold list, one in the expiry list.
  */
 export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
@@ -168,10 +184,15 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
 
   function bulkLoad(conditions: readonly AlertCondition[]): void {
     const batch = conditions.map(normalize);
-    const seen = new Set<string>();
-    for (const c of batch) {
-      if (byId.has(c.alertId) || seen.has(c.alertId)) throw new Error(`alert ${c.alertId} is already indexed`);
-      seen.add(c.alertId);
+    // One pass over the map both checks and claims the ids (a second Set of a million ids costs
+    // about as much again); on a repeated id the claims are undone.
+    for (let i = 0; i < batch.length; i++) {
+      const c = batch[i]!;
+      if (byId.has(c.alertId)) {
+        for (let j = 0; j < i; j++) byId.delete(batch[j]!.alertId);
+        throw new Error(`alert ${c.alertId} is already indexed`);
+      }
+      byId.set(c.alertId, c);
     }
     // Checked: from here on nothing throws, so the load is all or none.
     const buckets = new Map<SortedChunks<Condition>, Condition[]>();
@@ -182,7 +203,6 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
       if (bucket) bucket.push(c);
       else buckets.set(list, [c]);
       if (c.expiresAtUs !== undefined) expiring.push(c);
-      byId.set(c.alertId, c);
     }
     for (const [list, bucket] of buckets) list.load(merge(list.toArray(), bucket.sort(byThreshold), byThreshold));
     if (expiring.length > 0) expiries.load(merge(expiries.toArray(), expiring.sort(byExpiry), byExpiry));
@@ -210,18 +230,20 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
       if (c.expiresAtUs !== undefined && c.expiresAtUs <= nowUs) return;
       out.push(c);
     };
+    // For a value num / den (den > 0) and an integer threshold T:
+    //   T * den <= num  <=>  T <= floor(num / den)    and    T * den >= num  <=>  T >= ceil(num / den),
+    // so one exact integer division per group replaces a BigInt multiplication at every step
+    // of the binary search (measured: about twice as fast per window update).
     const collect = (index: number, num: bigint, den: bigint): void => {
       const above = groups[index]!;
       if (above.size > 0) {
-        // Past the prefix of T <= num / den.
-        const end = den === 1n ? above.search((c) => c.thresholdUnits > num) : above.search((c) => c.thresholdUnits * den > num);
-        above.forEachBefore(end, take);
+        const floor = floorDiv(num, den);
+        above.forEachBefore(above.search((c) => c.thresholdUnits > floor), take);
       }
       const below = groups[index + 1]!;
       if (below.size > 0) {
-        // Start of the suffix of T >= num / den.
-        const start = den === 1n ? below.search((c) => c.thresholdUnits >= num) : below.search((c) => c.thresholdUnits * den >= num);
-        below.forEachFrom(start, take);
+        const ceil = -floorDiv(-num, den);
+        below.forEachFrom(below.search((c) => c.thresholdUnits >= ceil), take);
       }
     };
     // A zero count or size has no mean or vwap; the window never publishes one, but be safe.

@@ -16,32 +16,33 @@ describe('SortedChunks', () => {
       const random = createRandom(maxChunk);
       const list = new SortedChunks(numeric, maxChunk);
       let model: number[] = [];
-      for (let step = 0; step < 4000; step++) {
+      for (let step = 0; step < 3000; step++) {
         const x = Math.floor(random() * 300);
         // Lean towards growth first, then towards shrinking, so chunks split and merge.
-        if (random() < (step < 2000 ? 0.7 : 0.3)) {
-          if (model.includes(x)) expect(() => list.insert(x)).toThrow();
+        if (random() < (step < 1500 ? 0.7 : 0.3)) {
+          if (model.includes(x)) expect(() => list.insert(x)).toThrow(/same key/);
           else {
             list.insert(x);
             model.push(x);
             model.sort(numeric);
           }
         } else {
-          expect(list.delete(x)).toBe(model.includes(x));
+          if (list.delete(x) !== model.includes(x)) expect.fail(`delete(${x}) disagrees`);
           model = model.filter((y) => y !== x);
         }
-        expect(list.size).toBe(model.length);
+        if (list.size !== model.length) expect(list.size).toBe(model.length);
         if (step % 50 === 0) expect(collect(list)).toEqual(model);
         const bound = Math.floor(random() * 300);
         const at = list.search((y) => y >= bound);
         const before: number[] = [];
         list.forEachBefore(at, (y) => before.push(y));
-        expect(before).toEqual(model.filter((y) => y < bound));
+        const want = model.filter((y) => y < bound);
+        if (before.join() !== want.join()) expect(before).toEqual(want);
       }
       expect(collect(list)).toEqual(model);
       expect(list.first()).toBe(model[0]);
     }
-  });
+  }, 30_000);
 
   it('loads a sorted array and then takes inserts and deletes', () => {
     const list = new SortedChunks(numeric, 8);
