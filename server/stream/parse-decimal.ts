@@ -12,6 +12,8 @@ const NINE = 57; // '9'
 const DOT = 46; // '.'
 
 const POWERS_OF_TEN: bigint[] = [];
+// Exact as doubles up to 1e22; a table, because `10 ** n` with a variable n is a slow call.
+const NUMBER_POWERS_OF_TEN = Array.from({ length: 23 }, (_, n) => 10 ** n);
 
 /** 10^n as a bigint; n is a small non-negative integer (cached up to 64). */
 function pow10(n: number): bigint {
@@ -43,28 +45,39 @@ export function parseUnits(text: string, scale: number): bigint | null {
   const length = text.length;
   if (length === 0 || length > MAX_TEXT_LENGTH) return null;
 
+  // One pass: validate, and gather the significant digits as a Number while that is exact
+  // (BigInt(number) is far cheaper than slicing, joining and BigInt(string) on the hot path).
   let dot = -1;
+  let value = 0;
+  let digits = 0;
+  let fractionDigits = 0;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= ZERO && code <= NINE) continue;
-    if (code === DOT && dot === -1) {
+    if (code === DOT) {
+      if (dot !== -1) return null;
       dot = i;
       continue;
     }
-    return null;
+    if (code < ZERO || code > NINE) return null;
+    if (dot !== -1) {
+      if (fractionDigits === scale) {
+        if (code !== ZERO) return null;
+        continue;
+      }
+      fractionDigits++;
+    }
+    value = value * 10 + (code - ZERO);
+    digits++;
   }
-  if (dot === -1) return BigInt(text) * pow10(scale);
   if (dot === 0 || dot === length - 1) return null;
 
-  const fractionLength = length - dot - 1;
-  let fraction = text.slice(dot + 1);
-  if (fractionLength > scale) {
-    for (let i = dot + 1 + scale; i < length; i++) if (text.charCodeAt(i) !== ZERO) return null;
-    fraction = fraction.slice(0, scale);
+  const shift = scale - fractionDigits;
+  if (digits <= 15 && shift <= 22) {
+    const units = value * (NUMBER_POWERS_OF_TEN[shift] ?? Infinity);
+    if (units <= Number.MAX_SAFE_INTEGER) return BigInt(units);
   }
-  const digits = text.slice(0, dot) + fraction;
-  const shift = scale - Math.min(fractionLength, scale);
-  return shift === 0 ? BigInt(digits) : BigInt(digits) * pow10(shift);
+  const significant = dot === -1 ? text : text.slice(0, dot) + text.slice(dot + 1, dot + 1 + fractionDigits);
+  return BigInt(significant) * pow10(shift);
 }
 
 /**
@@ -81,8 +94,9 @@ export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
   const n = numerator < 0n ? -numerator : numerator;
   const d = denominator < 0n ? -denominator : denominator;
   let quotient = n / d;
-  const twiceRemainder = (n - quotient * d) * 2n;
-  if (twiceRemainder > d || (twiceRemainder === d && (quotient & 1n) === 1n)) quotient += 1n;
+  const remainder = n % d;
+  const rest = d - remainder;
+  if (remainder > rest || (remainder === rest && (quotient & 1n) === 1n)) quotient += 1n;
   return negative ? -quotient : quotient;
 }
 

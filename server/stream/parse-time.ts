@@ -23,6 +23,19 @@ function digitsAt(text: string, start: number, count: number): number {
   return value;
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil), for years
+ * >= 0: integer arithmetic, cheaper than Date.UTC on the hot path and exact by construction.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
@@ -82,5 +95,6 @@ export function parseTimeUs(text: string): number | null {
 
   const zone = text.slice(position);
   if (zone !== 'Z' && zone !== '+00:00') return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + micros;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  return seconds * 1_000_000 + micros;
 }

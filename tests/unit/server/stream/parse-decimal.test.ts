@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { divideHalfEven, formatUnits, parseUnits } from '../../../../server/stream/parse-decimal.ts';
+import { createRandom } from './trade-fixtures.ts';
+
+/** The expected units, by plain string work: pad or cut the fraction to `scale` digits. */
+function reference(text: string, scale: number): bigint | null {
+  const [whole = '', fraction = ''] = text.split('.');
+  if (/[1-9]/.test(fraction.slice(scale))) return null;
+  return BigInt(whole + fraction.slice(0, scale).padEnd(scale, '0'));
+}
 
 describe('parseUnits', () => {
   it('reads prices and sizes exactly into integer units', () => {
@@ -38,6 +46,21 @@ describe('parseUnits', () => {
     expect(parseUnits(`1.${'0'.repeat(39)}`, 8)).toBeNull();
     expect(parseUnits(`1.${'0'.repeat(38)}`, 8)).toBe(100_000_000n);
     expect(parseUnits('1'.repeat(40), 0)).toBe(BigInt('1'.repeat(40)));
+  });
+
+  it('agrees with plain string arithmetic around 2^53 and for every digit count', () => {
+    const random = createRandom(7);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+    for (let i = 0; i < 20_000; i++) {
+      const scale = [0, 2, 8, 8, 12][i % 5]!;
+      const fraction = digits(Math.floor(random() * 11));
+      const text = `${digits(1 + Math.floor(random() * 20))}${fraction ? `.${fraction}` : ''}`;
+      expect(parseUnits(text, scale), `${text} at scale ${scale}`).toBe(reference(text, scale));
+    }
+    expect(parseUnits('90071992.54740991', 8)).toBe(9_007_199_254_740_991n);
+    expect(parseUnits('90071992.54740993', 8)).toBe(9_007_199_254_740_993n);
+    expect(parseUnits('9007199.254740993', 9)).toBe(9_007_199_254_740_993n);
+    expect(parseUnits('999999999999999.9', 8)).toBe(99_999_999_999_999_990_000_000n);
   });
 
   it('returns null for a value that is not a string', () => {

@@ -91,3 +91,12 @@ describe('parseTimeUs', () => {
     expect(b - a).toBe(1);
   });
 });
+
+describe('parseTimeUs calendar', () => {
+  it('agrees with Date.UTC on every day from 2000 to 2199', () => {
+    for (let ms = Date.UTC(2000, 0, 1); ms < Date.UTC(2200, 0, 1); ms += 86_400_000 + 3_723_001) {
+      const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+      expect(parseTimeUs(iso), iso).toBe(ms * 1000);
+    }
+  });
+});
