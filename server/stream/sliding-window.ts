@@ -1,5 +1,5 @@
 import { divideHalfEven, formatUnits } from './parse-decimal.ts';
-import { TimeOrderedRing, type WindowEntry } from './time-ordered-ring.ts';
+import { WindowRing } from './window-ring.ts';
 import { PRICE_SCALE, type Trade, type WindowState } from './types.ts';
 
 /** Default {@link SlidingWindowOptions.backwardSlackUs}: one minute, in microseconds. */
@@ -68,9 +68,9 @@ export function createSlidingWindow(product: string, windowUs: number, options: 
   if (!Number.isSafeInteger(windowUs) || windowUs <= 0) throw new RangeError('windowUs must be a positive integer');
   if (!Number.isSafeInteger(slackUs) || slackUs < 0) throw new RangeError('backwardSlackUs must be a non-negative integer');
 
-  const ring = new TimeOrderedRing();
-  // [first, ring.size) holds exactly the entries with timeUs > the last window start; tail* are
-  // their sums. Entries before `first` are kept only for the backward slack.
+  const ring = new WindowRing();
+  // [first, ring.size) holds exactly the trades with timeUs > the last window start; tail* are
+  // their sums. Trades before `first` are kept only for the backward slack.
   let first = 0;
   let tailPrice = 0n;
   let tailPv = 0n;
@@ -81,16 +81,20 @@ export function createSlidingWindow(product: string, windowUs: number, options: 
   let coverageFloorUs = -Infinity;
   let state: WindowState | null = null;
 
-  function add(entry: WindowEntry): void {
-    tailPrice += entry.priceUnits;
-    tailPv += entry.pvUnits;
-    tailSize += entry.sizeUnits;
+  function addAt(index: number): void {
+    const price = ring.priceAt(index);
+    const size = ring.sizeAt(index);
+    tailPrice += price;
+    tailPv += price * size;
+    tailSize += size;
   }
 
-  function remove(entry: WindowEntry): void {
-    tailPrice -= entry.priceUnits;
-    tailPv -= entry.pvUnits;
-    tailSize -= entry.sizeUnits;
+  function removeAt(index: number): void {
+    const price = ring.priceAt(index);
+    const size = ring.sizeAt(index);
+    tailPrice -= price;
+    tailPv -= price * size;
+    tailSize -= size;
   }
 
   function check(trade: Trade): void {
@@ -111,30 +115,35 @@ export function createSlidingWindow(product: string, windowUs: number, options: 
       return publish(trade, timeUs - 1, false, 1, trade.priceUnits, pvUnits, trade.sizeUnits);
     }
 
-    const entry: WindowEntry = { timeUs, priceUnits: trade.priceUnits, sizeUnits: trade.sizeUnits, pvUnits };
-    let position = ring.insert(entry);
-    if (position >= first) add(entry);
-    else first++;
+    let position = ring.insert(timeUs, trade.priceUnits, trade.sizeUnits);
+    if (position >= first) {
+      tailPrice += trade.priceUnits;
+      tailPv += pvUnits;
+      tailSize += trade.sizeUnits;
+    } else {
+      first++;
+    }
 
     const fullStartUs = timeUs - windowUs;
     const startUs = fullStartUs > keepAfterUs ? fullStartUs : keepAfterUs;
-    while (first > 0 && ring.at(first - 1).timeUs > startUs) add(ring.at(--first));
-    while (ring.at(first).timeUs <= startUs) remove(ring.at(first++));
-    while (first > 0 && ring.at(0).timeUs <= keepAfterUs) {
+    while (first > 0 && ring.timeAt(first - 1) > startUs) addAt(--first);
+    while (ring.timeAt(first) <= startUs) removeAt(first++);
+    while (first > 0 && ring.timeAt(0) <= keepAfterUs) {
       ring.shift();
       first--;
       position--;
     }
 
-    // Entries after the trade's own position are timed after it: in the tail, not in its window.
+    // Trades after its own position are timed after it: in the tail, not in its window.
     let sumPrice = tailPrice;
     let sumPv = tailPv;
     let sumSize = tailSize;
     for (let i = position + 1; i < ring.size; i++) {
-      const later = ring.at(i);
-      sumPrice -= later.priceUnits;
-      sumPv -= later.pvUnits;
-      sumSize -= later.sizeUnits;
+      const price = ring.priceAt(i);
+      const size = ring.sizeAt(i);
+      sumPrice -= price;
+      sumPv -= price * size;
+      sumSize -= size;
     }
     const warm = startUs === fullStartUs && timeUs - coverageStartUs >= windowUs;
     return publish(trade, startUs, warm, position + 1 - first, sumPrice, sumPv, sumSize);

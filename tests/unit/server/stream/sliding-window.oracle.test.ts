@@ -70,9 +70,12 @@ function generate({ seed, windowUs, slackUs, stepUs, trades: n }: Scenario): Gen
     }
 
     cents = Math.max(100, cents + int(201) - 100);
-    const price = random() < 0.1 ? `${Math.floor(cents / 100)}.${String(int(100_000_000)).padStart(8, '0')}` : (cents / 100).toFixed(2);
+    let price = random() < 0.1 ? `${Math.floor(cents / 100)}.${String(int(100_000_000)).padStart(8, '0')}` : (cents / 100).toFixed(2);
     const sats = random() < 0.05 ? 1 + int(5_000_000_000) : 1 + int(20_000_000);
-    const size = random() < 0.1 && sats >= 100_000_000 ? String(Math.floor(sats / 1e8)) : (sats / 1e8).toFixed(8);
+    let size = random() < 0.1 && sats >= 100_000_000 ? String(Math.floor(sats / 1e8)) : (sats / 1e8).toFixed(8);
+    // Now and then units beyond 2^53, which the window cannot keep as doubles.
+    if (random() < 0.01) price = '999999999999.99999999';
+    if (random() < 0.01) size = `123456789.${String(int(100_000_000)).padStart(8, '0')}`;
     id += random() < 0.05 ? 2 + int(5) : 1;
     trades.push(makeTrade(id, tradeTime, price, size));
     gapBefore.push(i > 0 && random() < 0.005);
