@@ -57,8 +57,9 @@ export interface SlidingWindow {
  * first trade applied after that, at its time or at H before the gap, whichever is later (a
  * trade timed before its predecessor must not pull coverage back into the gap).
  *
- * Sums are exact BigInt; each trade costs O(1) amortized (evicting what left, no re-summing).
- * `mean` and `vwap` are rounded half-even to 8 decimals.
+ * Sums are exact BigInt; each trade costs O(1) amortized (evicting what left, no re-summing),
+ * plus O(k) for a trade timed before k held ones. Memory holds only the trades of the newest
+ * window and the slack, in typed arrays. `mean` and `vwap` are rounded half-even to 8 decimals.
  *
  * @param windowUs window width in microseconds, a positive safe integer
  * @throws RangeError on a bad `windowUs` or `backwardSlackUs`
