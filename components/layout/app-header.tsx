@@ -1,11 +1,13 @@
 import Link from 'next/link';
+import { AlertNotifier } from '@/components/alerts/alert-notifier';
 import { SignOutButton } from '@/components/auth/sign-out-button';
+import { InboxLink } from '@/components/inbox/inbox-link';
 import { ConnectionBadge } from '@/components/realtime/connection-badge';
 
 export function AppHeader({ email }: { email: string }) {
   return (
     <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-6 py-3">
         <Link href="/dashboard" className="text-lg font-semibold tracking-tight">
           <span className="text-sky-600">●</span> Tickwatch
         </Link>
@@ -13,6 +15,7 @@ export function AppHeader({ email }: { email: string }) {
           <Link href="/dashboard" className="hover:text-sky-600">
             Dashboard
           </Link>
+          <InboxLink />
           <Link href="/account" className="hover:text-sky-600">
             Account
           </Link>
@@ -25,6 +28,7 @@ export function AppHeader({ email }: { email: string }) {
           <SignOutButton />
         </div>
       </div>
+      <AlertNotifier />
     </header>
   );
 }
