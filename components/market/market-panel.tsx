@@ -8,13 +8,28 @@ import type { PriceTick } from '@/lib/realtime/events';
 import { FeedBadge, SimulatedBadge } from './feed-badge';
 import { MarketControls } from './market-controls';
 import { MarketFigures } from './market-figures';
-import { PriceChart } from './price-chart';
-import { useMarket } from './use-market';
+import { type ChartThreshold, PriceChart } from './price-chart';
+import { type MarketView, useMarket } from './use-market';
 import { useNow } from './use-now';
 
+export interface MarketPanelProps {
+  /** The market state, when a parent owns it (so the page keeps one subscription); else its own. */
+  market?: MarketView | undefined;
+  /** Dashed lines on the chart, e.g. the armed alerts of the shown product. */
+  thresholds?: readonly ChartThreshold[] | undefined;
+}
+
 /** The dashboard's market section: latest numbers, feed state and the live chart. */
-export function MarketPanel() {
+export function MarketPanel({ market, thresholds }: MarketPanelProps) {
+  return market ? <MarketPanelView market={market} thresholds={thresholds} /> : <OwnMarketPanel thresholds={thresholds} />;
+}
+
+function OwnMarketPanel({ thresholds }: { thresholds?: readonly ChartThreshold[] | undefined }) {
   const market = useMarket();
+  return <MarketPanelView market={market} thresholds={thresholds} />;
+}
+
+function MarketPanelView({ market, thresholds }: { market: MarketView; thresholds?: readonly ChartThreshold[] | undefined }) {
   const now = useNow();
   const [showVwap, setShowVwap] = useState(false);
   const { product, latest, feed, windowMs } = market;
@@ -86,6 +101,7 @@ export function MarketPanel() {
             averageLabel={averageLabel}
             showVwap={showVwap}
             decimals={displayDecimals(latest?.last)}
+            thresholds={thresholds}
             summary={chartSummary(product, RANGES.find((r) => r.id === market.range)?.label ?? '', latest, averageLabel, showVwap, market.points.length)}
           />
         </>

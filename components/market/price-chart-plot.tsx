@@ -1,5 +1,5 @@
 'use client';
-import { Line, LineChart, Tooltip, type TooltipContentProps, XAxis, YAxis } from 'recharts';
+import { Line, LineChart, ReferenceLine, Tooltip, type TooltipContentProps, XAxis, YAxis } from 'recharts';
 import { LINE_COLORS, type PlotRow, type YAxisLayout, formatAxisPrice } from '@/lib/market/chart';
 import { formatAverage, formatPrice } from '@/lib/market/decimal';
 import { formatAxisTime, formatClock, timeTicks } from '@/lib/market/time';
@@ -12,15 +12,28 @@ export interface PriceChartPlotProps {
   showVwap: boolean;
   /** Decimal places for averages in the tooltip. */
   decimals: number;
+  /** Horizontal dashed lines, e.g. the thresholds of armed alerts (those off the y axis are not drawn). */
+  thresholds?: readonly ChartThreshold[] | undefined;
+}
+
+export interface ChartThreshold {
+  id: string;
+  /** The price, for plotting only. */
+  value: number;
+  /** Short text drawn by the line, e.g. "above 67,000.00". */
+  label: string;
+  color: string;
 }
 
 const AXIS_TICK = { fill: 'currentColor', fontSize: 12 };
+// Threshold labels take turns at the corners, so lines close together keep readable labels.
+const LABEL_POSITIONS = ['insideBottomRight', 'insideTopLeft', 'insideTopRight', 'insideBottomLeft'] as const;
 
 /**
  * The recharts drawing of the price chart (its own chunk: the library is most of the dashboard's
  * script). No animation, so bursts of ticks redraw at once.
  */
-export default function PriceChartPlot({ rows, yAxis, averageLabel, showVwap, decimals }: PriceChartPlotProps) {
+export default function PriceChartPlot({ rows, yAxis, averageLabel, showVwap, decimals, thresholds = [] }: PriceChartPlotProps) {
   const { ticks, seconds } = timeTicks(rows[0]?.x ?? 0, rows[rows.length - 1]?.x ?? 0);
   return (
     <LineChart
@@ -56,6 +69,16 @@ export default function PriceChartPlot({ rows, yAxis, averageLabel, showVwap, de
       )}
       <Line type="linear" dataKey="mean" name={averageLabel} stroke={LINE_COLORS.mean} strokeWidth={2} dot={false} isAnimationActive={false} />
       <Line type="linear" dataKey="last" name="Last price" stroke={LINE_COLORS.last} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+      {thresholds.map((t, i) => (
+        <ReferenceLine
+          key={t.id}
+          y={t.value}
+          stroke={t.color}
+          strokeDasharray="6 4"
+          ifOverflow="discard"
+          label={{ value: t.label, position: LABEL_POSITIONS[i % LABEL_POSITIONS.length], fill: t.color, fontSize: 11 }}
+        />
+      ))}
     </LineChart>
   );
 }

@@ -3,7 +3,10 @@ import dynamic from 'next/dynamic';
 import { useMemo } from 'react';
 import { LINE_COLORS, toPlotRows, yAxisLayout } from '@/lib/market/chart';
 import type { MarketPoint } from '@/lib/market/series';
+import type { ChartThreshold } from './price-chart-plot';
 import { useThrottled } from './use-throttled';
+
+export type { ChartThreshold } from './price-chart-plot';
 
 export interface PriceChartProps {
   points: readonly MarketPoint[];
@@ -14,6 +17,8 @@ export interface PriceChartProps {
   decimals: number;
   /** What the chart shows, in words, for screen readers (latest values included). */
   summary: string;
+  /** Dashed horizontal lines, e.g. the thresholds of the product's armed alerts. */
+  thresholds?: readonly ChartThreshold[] | undefined;
 }
 
 /** The chart redraws at most this often; the figures above it follow every tick. */
@@ -29,7 +34,7 @@ const PriceChartPlot = dynamic(() => import('./price-chart-plot'), {
  * The price chart: last price and the window average, VWAP on request. Props only; never fetches.
  * The container carries the summary for screen readers and the number of points (`data-points`).
  */
-export function PriceChart({ points, averageLabel, showVwap, decimals, summary }: PriceChartProps) {
+export function PriceChart({ points, averageLabel, showVwap, decimals, summary, thresholds = [] }: PriceChartProps) {
   const drawn = useThrottled(points, CHART_REDRAW_MS);
   const rows = useMemo(() => toPlotRows(drawn), [drawn]);
   const yAxis = useMemo(() => yAxisLayout(rows, showVwap ? ['last', 'mean', 'vwap'] : ['last', 'mean']), [rows, showVwap]);
@@ -40,16 +45,32 @@ export function PriceChart({ points, averageLabel, showVwap, decimals, summary }
         {rows.length === 0 ? (
           <p className="flex h-full items-center justify-center text-sm">No trades to chart yet.</p>
         ) : (
-          <PriceChartPlot rows={rows} yAxis={yAxis} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} />
+          <PriceChartPlot rows={rows} yAxis={yAxis} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} thresholds={thresholds} />
         )}
       </div>
       <figcaption className="mt-2 flex flex-wrap gap-4 text-xs text-slate-600 dark:text-slate-300">
         <LegendItem color={LINE_COLORS.last} label="Last price" />
         <LegendItem color={LINE_COLORS.mean} label={averageLabel} />
         {showVwap && <LegendItem color={LINE_COLORS.vwap} label="VWAP" dashed />}
+        {thresholds.length > 0 && (
+          <span data-testid="chart-thresholds" data-count={thresholds.length}>
+            <LegendItem color={THRESHOLD_LEGEND_COLOR} label={thresholdLegend(thresholds, yAxis?.domain)} dashed />
+          </span>
+        )}
       </figcaption>
     </figure>
   );
+}
+
+const THRESHOLD_LEGEND_COLOR = '#64748b';
+
+/** "Alert thresholds", saying how many lie beyond the prices shown (those are not drawn). */
+function thresholdLegend(thresholds: readonly ChartThreshold[], domain: [number, number] | undefined): string {
+  const name = thresholds.length === 1 ? 'Alert threshold' : `${thresholds.length} alert thresholds`;
+  const off = domain ? thresholds.filter((t) => t.value < domain[0] || t.value > domain[1]).length : 0;
+  if (off === 0) return name;
+  const which = off === thresholds.length ? (off === 1 ? '' : 'all ') : `${off} `;
+  return `${name} (${which}beyond the prices shown)`;
 }
 
 function LegendItem({ color, label, dashed = false }: { color: string; label: string; dashed?: boolean }) {
