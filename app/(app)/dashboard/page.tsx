@@ -1,5 +1,9 @@
 import type { Metadata } from 'next';
-import { MarketPanel } from '@/components/market/market-panel';
+import { AlertForm } from '@/components/alerts/alert-form';
+import { AlertList } from '@/components/alerts/alert-list';
+import { AlertMarketPanel } from '@/components/alerts/alert-market-panel';
+import { BrowserNotificationsToggle } from '@/components/alerts/browser-notifications';
+import { AlertsDashboardProvider } from '@/components/alerts/dashboard-context';
 import { currentUser } from '../current-user';
 
 export const metadata: Metadata = { title: 'Dashboard · Tickwatch' };
@@ -7,19 +11,25 @@ export const metadata: Metadata = { title: 'Dashboard · Tickwatch' };
 export default async function DashboardPage() {
   const user = await currentUser();
   return (
-    <div className="space-y-6">
-      <h1 className="text-2xl font-semibold" data-testid="dashboard-title">
-        Welcome, {user.name}
-      </h1>
-      <MarketPanel />
-      <section className="card" aria-labelledby="alerts-title">
-        <h2 id="alerts-title" className="font-medium">
-          Your alerts
-        </h2>
-        <p className="mt-2 text-sm text-slate-500" data-testid="alerts-empty">
-          You have no alerts yet.
-        </p>
-      </section>
-    </div>
+    <AlertsDashboardProvider>
+      <div className="space-y-6">
+        <h1 className="text-2xl font-semibold" data-testid="dashboard-title">
+          Welcome, {user.name}
+        </h1>
+        <AlertMarketPanel />
+        <section className="card space-y-4" aria-labelledby="alerts-title">
+          <div className="flex flex-wrap items-start justify-between gap-4">
+            <h2 id="alerts-title" className="font-medium">
+              Your alerts
+            </h2>
+            <BrowserNotificationsToggle />
+          </div>
+          <div className="grid gap-8 lg:grid-cols-[minmax(0,22rem)_minmax(0,1fr)]">
+            <AlertForm />
+            <AlertList />
+          </div>
+        </section>
+      </div>
+    </AlertsDashboardProvider>
   );
 }
