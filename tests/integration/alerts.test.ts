@@ -196,6 +196,20 @@ describe('firing and delivery', () => {
   });
 });
 
+describe('account deletion', () => {
+  it("removes the account's alerts and notifications", async () => {
+    await trade('50000.00');
+    const { http, id } = await user();
+    const alert = await createAlert(http, { direction: 'above', threshold: '50010' });
+    await trade('50020.00');
+    await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'fired');
+    const response = await http.request('POST', '/api/auth/delete-user', { password: 'correct horse battery' });
+    expect(response.status).toBe(200);
+    expect(await t.app.db.alert.count({ where: { userId: id } })).toBe(0);
+    expect(await t.app.db.notification.count({ where: { userId: id } })).toBe(0);
+  });
+});
+
 describe('restart', () => {
   it('rebuilds the alert index from the database: an alert set before a restart fires after it', async () => {
     const first = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' }, { keepData: true });
