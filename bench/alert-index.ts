@@ -24,6 +24,12 @@ import vm from 'node:vm';
 import { type AlertCondition, createAlertIndex } from '../server/stream/alert-index.ts';
 import { type SlidingWindow, createSlidingWindow } from '../server/stream/sliding-window.ts';
 import type { Trade, WindowState } from '../server/stream/types.ts';
+import { createSeededRandom } from '../lib/seeded-random.ts';
+
+/** A seeded uniform [0, 1) source: the same data on every run. */
+function createRandom(seed: number): () => number {
+  return createSeededRandom(seed).next;
+}
 
 const CONDITIONS = Number(process.env.BENCH_CONDITIONS ?? 1_000_000);
 const TRADES = Number(process.env.BENCH_TRADES ?? 1_000_000);
@@ -46,17 +52,6 @@ function write(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** mulberry32: the same data on every run. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const random = createRandom(42);
 // Ids as a database returns them: flat strings. A template literal would make each a rope of

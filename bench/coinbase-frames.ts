@@ -6,21 +6,17 @@
  */
 
 import type { RawTrade } from '../server/stream/types.ts';
+import { createSeededRandom } from '../lib/seeded-random.ts';
+
+/** A seeded uniform [0, 1) source: the same data on every run. */
+function createRandom(seed: number): () => number {
+  return createSeededRandom(seed).next;
+}
 
 /** Event time of the first frame: 2026-11-26T15:39:50Z, in microseconds. */
 const START_US = Date.UTC(2026, 10, 26, 15, 39, 50) * 1000;
 const MEAN_GAP_US = 33_000;
 
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 

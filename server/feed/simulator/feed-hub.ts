@@ -5,7 +5,7 @@ import { type FeedClient, createFeedClient } from './feed-client.ts';
 import { heartbeatFrame, matchFrame, tickerFrame } from './feed-frames.ts';
 import { createFrameFaults } from './frame-faults.ts';
 import type { ProductMarket } from './product-market.ts';
-import { createSeededRandom } from './seeded-random.ts';
+import { createSeededRandom } from '../../../lib/seeded-random.ts';
 import type { RefuseMode } from './simulator-types.ts';
 import { formatMicros, priceDecimals, unitsToDecimal } from './trade-fields.ts';
 import type { PublishedTrade } from './trade-tape.ts';

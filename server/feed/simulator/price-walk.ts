@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random.ts';
+import type { SeededRandom } from '../../../lib/seeded-random.ts';
 
 /** Maker side of a fill: `sell` = up-tick (the taker bought), `buy` = down-tick. */
 export type Side = 'buy' | 'sell';

@@ -1,5 +1,5 @@
 import { type Side, type WalkFill, createPriceWalk } from './price-walk.ts';
-import { createSeededRandom, deriveSeed } from './seeded-random.ts';
+import { createSeededRandom, deriveSeed } from '../../../lib/seeded-random.ts';
 import { DECIMAL_PATTERN, formatMicros, parseRfc3339Micros, priceDecimals, unitsToDecimal } from './trade-fields.ts';
 import { type PublishedTrade, createTradeTape } from './trade-tape.ts';
 

@@ -1,20 +1,14 @@
 import { parseUnits } from '../../../../server/stream/parse-decimal.ts';
 import type { Trade } from '../../../../server/stream/types.ts';
+import { createSeededRandom } from '../../../../lib/seeded-random.ts';
+
+/** A seeded uniform [0, 1) source: the same data on every run. */
+export function createRandom(seed: number): () => number {
+  return createSeededRandom(seed).next;
+}
 
 /** 2026-11-26T15:39:50Z in microseconds: a plain base time for tests. */
 export const T0_US = Date.UTC(2026, 10, 26, 15, 39, 50) * 1000;
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same test data on every run. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The RFC 3339 form of a microsecond time, with all six fraction digits. */
 export function isoMicros(timeUs: number): string {

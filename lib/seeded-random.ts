@@ -4,7 +4,7 @@
  */
 export interface SeededRandom {
   /** Uniform in [0, 1). */
-  next(): number;
+  next: () => number;
   /** Uniform integer in [min, max], both inclusive. */
   int(min: number, max: number): number;
   /** Standard normal (mean 0, deviation 1), Box–Muller. */
