@@ -1,31 +1,19 @@
 'use client';
 import { type FormEvent, useState } from 'react';
-import { toast } from 'sonner';
 import { authClient, authErrorMessage } from '@/components/auth/auth-client';
 import { useSocket } from '@/components/realtime/socket-provider';
+import { useEndSession } from '@/components/auth/use-end-session';
 import { formText } from '@/components/ui/form-text';
 import { FormError, FormField } from '@/components/ui/form-field';
 
 /** Ends every session of this account, this one included. */
 export function SignOutEverywhere() {
-  const [pending, setPending] = useState(false);
-  const { leave } = useSocket();
-  async function onClick() {
-    setPending(true);
-    const { error } = await authClient.revokeSessions();
-    if (error) {
-      setPending(false);
-      toast.error(authErrorMessage(error));
-      return;
-    }
-    leave();
-    window.location.assign('/sign-in');
-  }
+  const { pending, run } = useEndSession(() => authClient.revokeSessions());
   return (
     <div className="space-y-2">
       <h2 className="font-medium">Sign out everywhere</h2>
       <p className="text-sm text-slate-500">Ends every session of this account, on every device, including this one.</p>
-      <button type="button" className="btn-secondary" onClick={onClick} disabled={pending}>
+      <button type="button" className="btn-secondary" onClick={run} disabled={pending}>
         Sign out everywhere
       </button>
     </div>
