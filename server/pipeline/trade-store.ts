@@ -1,16 +1,10 @@
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import type { Trade } from '../stream/types.ts';
+import type { RawTrade, Trade } from '../stream/types.ts';
 
-/** A persisted trade as loaded back for a warm start or the price history. */
-export interface StoredTrade {
-  product: string;
-  tradeId: number;
-  time: string;
+/** A persisted trade as loaded back for a warm start: the feed's fields plus its time in microseconds. */
+export interface StoredTrade extends RawTrade {
   timeUs: number;
-  price: string;
-  size: string;
-  side: string;
 }
 
 export interface TradeStoreOptions {
