@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
+import { readMetric } from '../support/metrics.ts';
+import { expectExactTick } from '../support/exact-tick.ts';
 import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { oracleWindow } from '../support/window-oracle.ts';
 
 const WINDOW_MS = 60_000;
 const PRODUCT = 'BTC-USD';
@@ -30,21 +31,7 @@ async function startApp(env: Record<string, string> = {}): Promise<void> {
   expect(await watcher.subscribe([PRODUCT])).toMatchObject({ ok: true });
 }
 
-/** Waits until the watcher's newest tick is for the simulator's latest trade, then checks it exactly. */
-async function expectExactTick(): Promise<void> {
-  const latest = sim.latest(PRODUCT);
-  if (!latest) throw new Error('no trade published');
-  const tick = await waitFor(
-    () => {
-      const last = watcher.lastTick(PRODUCT);
-      return last?.tradeId === latest.tradeId ? last : undefined;
-    },
-    10_000,
-    `the tick of trade ${latest.tradeId}`,
-  );
-  const expected = oracleWindow(sim.history(PRODUCT), latest, WINDOW_MS);
-  expect({ mean: tick.mean, vwap: tick.vwap, count: tick.count, last: tick.last }).toEqual({ ...expected, last: latest.price });
-}
+const expectLatestExact = (): Promise<unknown> => expectExactTick(sim, watcher, PRODUCT, WINDOW_MS);
 
 beforeAll(async () => {
   // A minute and a half of history before start, so a fresh server can backfill a warm window.
@@ -65,10 +52,10 @@ afterAll(async () => {
 describe('market data from the Coinbase-compatible feed', () => {
   it('backfills a warm window from REST at start and follows live trades exactly', async () => {
     sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
     expect(watcher.lastTick(PRODUCT)?.warm).toBe(true);
     for (let i = 0; i < 20; i += 1) sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
     expect(watcher.lastStatus(PRODUCT)?.state).toBe('live');
     expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
   });
@@ -77,7 +64,7 @@ describe('market data from the Coinbase-compatible feed', () => {
     const before = watcher.ticks.length;
     const started = Date.now();
     sim.trades(PRODUCT, 1000);
-    await expectExactTick();
+    await expectLatestExact();
     const elapsedTicks = Math.ceil((Date.now() - started) / 250) + 2;
     expect(watcher.ticks.length - before).toBeLessThanOrEqual(elapsedTicks);
   });
@@ -86,7 +73,7 @@ describe('market data from the Coinbase-compatible feed', () => {
     sim.duplicateNext(PRODUCT, 3);
     sim.reorderNext(PRODUCT);
     for (let i = 0; i < 6; i += 1) sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
   });
 
   it('fills a gap from REST and applies the held trades in order', async () => {
@@ -94,7 +81,7 @@ describe('market data from the Coinbase-compatible feed', () => {
     sim.skipIds(PRODUCT, 25);
     sim.trade(PRODUCT);
     sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
     expect(await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}')).toBe(filledBefore + 1);
   });
 
@@ -109,7 +96,7 @@ describe('market data from the Coinbase-compatible feed', () => {
     sim.sendRaw(JSON.stringify({ ...base, price: 'abc' }));
     sim.sendRaw(JSON.stringify({ ...base, price: '-1' }));
     sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
     expect(await metric('tickwatch_feed_invalid_total{product="unknown",source="feed"}')).toBe(before + 3);
     expect(await metric('tickwatch_feed_invalid_total{product="BTC-USD",source="feed"}')).toBe(beforeBtc + 2);
   });
@@ -119,7 +106,7 @@ describe('market data from the Coinbase-compatible feed', () => {
     for (let i = 0; i < 10; i += 1) sim.trade(PRODUCT);
     await sim.waitForClients(1, 10_000);
     sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
   });
 
   it('replaces a stalled connection and catches up', async () => {
@@ -130,7 +117,7 @@ describe('market data from the Coinbase-compatible feed', () => {
     sim.stall(false);
     await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'live', 10_000, 'live again');
     sim.trade(PRODUCT);
-    await expectExactTick();
+    await expectLatestExact();
   });
 
   it('gives up a gap REST cannot fill: gap-lost, held trades applied, window not warm', async () => {
@@ -146,8 +133,4 @@ describe('market data from the Coinbase-compatible feed', () => {
   });
 });
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
+const metric = (sample: string): Promise<number> => readMetric(t.baseUrl, sample);

@@ -1,3 +1,5 @@
+import type { Alert } from '../../lib/realtime/events.ts';
+
 /**
  * A small HTTP client that keeps cookies like a browser would and sends the page's Origin on
  * every request, so tests speak to the server exactly as the app's own pages do.
@@ -41,6 +43,13 @@ export class HttpClient {
 
   async signIn(email: string, password = 'correct horse battery'): Promise<Response> {
     return this.request('POST', '/api/auth/sign-in/email', { email, password });
+  }
+
+  /** Creates an alert and returns it; throws with the server's answer unless it is 201. */
+  async createAlert(body: Record<string, unknown>): Promise<Alert> {
+    const response = await this.request('POST', '/api/alerts', body);
+    if (response.status !== 201) throw new Error(`alert not created: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { alert: Alert }).alert;
   }
 }
 

@@ -5,7 +5,7 @@ import { handleControlRequest } from './control-routes.ts';
 import { createFeedHub } from './feed-hub.ts';
 import { type ProductMarket, type TradeInput, createProductMarket } from './product-market.ts';
 import type { PublishedTrade, RestFailureMode, Simulator, SimulatorOptions, SimulatorState } from './simulator-types.ts';
-import { handleTradesRequest, sendJson } from './trades-route.ts';
+import { TRADES_PAGE_LIMIT, handleTradesRequest, sendJson } from './trades-route.ts';
 
 export type * from './simulator-types.ts';
 
@@ -51,6 +51,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   });
   const trader = createAutoTrader([...markets.values()], now, (trades) => hub.publish(trades), options.ratePerSecond ?? 0);
   let restFailure: RestFailureMode = null;
+  let restRequests = 0;
+  const pageLimit = Math.min(options.restPageLimit ?? TRADES_PAGE_LIMIT, TRADES_PAGE_LIMIT);
   const hanging = new Set<http.ServerResponse>();
   const control = options.control ?? true;
 
@@ -63,6 +65,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const handled = handleTradesRequest(req, res, url, {
       markets,
       failure: () => restFailure,
+      pageLimit,
+      counted: () => void (restRequests += 1),
       hang: (response) => {
         hanging.add(response);
         response.on('close', () => hanging.delete(response));
@@ -103,7 +107,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     products,
     trade: (product, input = {}) => publishScripted(product, 1, input, true)[0] as PublishedTrade,
     trades: (product, n, input = {}) => publishScripted(product, n, input, true),
-    skipIds: (product, n) => publishScripted(product, n, {}, false),
+    skipIds: (product, n, input = {}) => publishScripted(product, n, input, false),
     duplicateNext: (product, times = 1) => hub.faults.duplicateNext(marketOf(product).product, times),
     reorderNext: (product) => hub.faults.reorderNext(marketOf(product).product),
     sendRaw: (text) => hub.sendRaw(text),
@@ -135,6 +139,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       stalled: hub.stalled,
       refuse: hub.refuse,
       restFailure,
+      restRequests,
       clients: hub.subscribed(),
       connections: hub.connections(),
       products: Object.fromEntries(

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   control?: boolean;
   /** Clock in ms since the epoch, for trade and heartbeat times; default Date.now. */
   now?: () => number;
+  /** Most trades one REST page returns, whatever `limit` asks (the exchange's cap is 1000). */
+  restPageLimit?: number;
 }
 
 /** A snapshot of the simulator's knobs and counters (`GET /_control/state`). */
@@ -46,6 +48,8 @@ export interface SimulatorState {
   stalled: boolean;
   refuse: RefuseMode;
   restFailure: RestFailureMode;
+  /** REST trades requests answered so far (failures included). */
+  restRequests: number;
   /** Sockets subscribed to at least one channel. */
   clients: number;
   /** All open feed sockets. */
@@ -71,7 +75,7 @@ export interface Simulator {
   /** Publishes `n` trades at once (a burst); `input` fields apply to each. */
   trades(product: string, n: number, input?: TradeInput): PublishedTrade[];
   /** Generates `n` trades now that go to REST and heartbeats but never to the WebSocket. */
-  skipIds(product: string, n: number): PublishedTrade[];
+  skipIds(product: string, n: number, input?: TradeInput): PublishedTrade[];
   /** The next `times` trades of `product` are sent twice. */
   duplicateNext(product: string, times?: number): void;
   /** The next trade of `product` is sent after the one that follows it. */

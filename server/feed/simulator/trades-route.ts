@@ -24,6 +24,10 @@ function cursor(params: URLSearchParams, name: string): number | undefined | nul
 export interface TradesRouteDeps {
   markets: ReadonlyMap<string, ProductMarket>;
   failure(): RestFailureMode;
+  /** Most trades per page. */
+  pageLimit: number;
+  /** Counts each request to this route. */
+  counted(): void;
   /** Keeps a response open without answering (closed when the simulator closes). */
   hang(res: http.ServerResponse): void;
 }
@@ -41,6 +45,7 @@ export function handleTradesRequest(req: http.IncomingMessage, res: http.ServerR
     sendJson(res, 405, { message: 'Method not allowed' });
     return true;
   }
+  deps.counted();
   const failure = deps.failure();
   if (failure === 'hang') {
     deps.hang(res);
@@ -67,7 +72,7 @@ export function handleTradesRequest(req: http.IncomingMessage, res: http.ServerR
     sendJson(res, 400, { message: `Invalid ${bad}: must be a positive integer` });
     return true;
   }
-  const page = market.tape.page({ after, before, limit: Math.min(limit ?? TRADES_PAGE_LIMIT, TRADES_PAGE_LIMIT) });
+  const page = market.tape.page({ after, before, limit: Math.min(limit ?? TRADES_PAGE_LIMIT, deps.pageLimit) });
   const newest = page[0];
   const oldest = page[page.length - 1];
   const headers: Record<string, string> =
