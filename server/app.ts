@@ -48,7 +48,6 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     logger,
   });
   const metrics = createMetrics();
-  const store = createTradeStore({ db, logger });
   const notifications = createNotificationService(db);
   // The pipeline, the evaluator and the realtime server feed each other through closures.
   let realtimeRef: ReturnType<typeof createRealtimeServer> | null = null;
@@ -61,6 +60,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     onChanged: (userId, alert) => realtimeRef?.publishAlert(userId, alert),
   });
   const alerts = createAlertService({ db, evaluator, products: config.products, alertLimit: config.alertLimit });
+  const store = createTradeStore({ db, logger, beforeWrite: () => evaluator.settle() });
   const market = createMarketPipeline({
     config,
     store,

@@ -14,6 +14,13 @@ export interface TradeStoreOptions {
   flushIntervalMs?: number;
   /** Rows per INSERT statement (7 parameters each; SQLite allows 32,766). */
   rowsPerStatement?: number;
+  /**
+   * Awaited before each batch is written: resolves once the alert firings of every trade applied
+   * so far are committed. A trade is thus stored only after what it fired, so a crash in between
+   * leaves the trade unstored, and the restart fetches it again and evaluates it, instead of
+   * warming up from a stored trade whose firing was lost.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 const COLUMNS = 7;
@@ -24,7 +31,7 @@ const COLUMNS = 7;
  * replayed batch never duplicates). A failed write keeps the queue and is retried on the next
  * tick, so a briefly locked or failing database loses nothing.
  */
-export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerStatement = 500 }: TradeStoreOptions) {
+export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerStatement = 500, beforeWrite }: TradeStoreOptions) {
   const log = logger.child({ module: 'trade-store' });
   let queue: Trade[] = [];
   let flushing: Promise<void> | null = null;
@@ -53,7 +60,8 @@ export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerSta
     if (queue.length === 0) return;
     const batch = queue;
     queue = [];
-    flushing = write(batch)
+    flushing = (beforeWrite ? beforeWrite() : Promise.resolve())
+      .then(() => write(batch))
       .then(() => {
         if (failures > 0) log.info({ failures }, 'trade writes recovered');
         failures = 0;
