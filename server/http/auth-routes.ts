@@ -3,6 +3,7 @@ import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../auth/create-auth.ts';
 import { getSession } from '../auth/get-session.ts';
 import type { Metrics } from '../metrics.ts';
+import { checkAuthFields } from './check-auth-fields.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { parseJsonBody, readBody } from './read-body.ts';
 
@@ -30,7 +31,8 @@ export interface AuthRouteDeps {
 
 /**
  * Serves Better Auth's routes under `/api/auth/*` from the custom server: the body is read once
- * under the size limit (and must be JSON when present), credential routes are rate limited per
+ * under the size limit (and must be JSON when present, its e-mail and name fields of bounded
+ * length), credential routes are rate limited per
  * client IP and per e-mail address, then the request goes to Better Auth as a web `Request`.
  * Origin has been checked by the caller.
  */
@@ -44,6 +46,7 @@ export async function handleAuthRoute(
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   const body = hasBody ? await readBody(req, deps.maxBodyBytes) : undefined;
   const json = body && body.length > 0 ? parseJsonBody(body, req.headers['content-type']) : undefined;
+  checkAuthFields(json);
 
   if (req.method === 'POST' && CREDENTIAL_ROUTES.has(url.pathname)) {
     await limited(deps, 'auth_ip', () => deps.limits.ip.consume(`ip:${clientIp}`, 'sign-in attempts from your address'));
