@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { CLOSED_FEED_URL, CLOSED_REST_URL, ROOT_DIR } from './test-app.ts';
 
 export interface SpawnedServer {
@@ -10,13 +9,12 @@ export interface SpawnedServer {
 }
 
 /**
- * Runs `server/index.ts` as its own process, exactly as `npm start` would (with `tsx`), so tests
+ * Runs `server/index.ts` as its own process, exactly as `npm start` would (`node --import tsx`), so tests
  * can check exit codes, stderr lines and signal handling. `env` is added to a minimal
  * environment; pages are served only if the app has been built.
  */
 export function spawnServer(env: Record<string, string>): SpawnedServer {
-  const tsx = path.join(ROOT_DIR, 'node_modules/.bin/tsx');
-  const child: ChildProcess = spawn(tsx, ['server/index.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: ROOT_DIR,
     env: { NODE_ENV: 'development', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NEXT_TELEMETRY_DISABLED: '1', COINBASE_WS_URL: CLOSED_FEED_URL, COINBASE_REST_URL: CLOSED_REST_URL, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
