@@ -60,7 +60,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     onChanged: (userId, alert) => realtimeRef?.publishAlert(userId, alert),
   });
   const alerts = createAlertService({ db, evaluator, products: config.products, alertLimit: config.alertLimit });
-  const store = createTradeStore({ db, logger, beforeWrite: () => evaluator.settle() });
+  const store = createTradeStore({ db, logger, metrics, beforeWrite: () => evaluator.settle() });
   const market = createMarketPipeline({
     config,
     store,
@@ -124,9 +124,11 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       realtime.revalidateUser(userId).catch((error: unknown) => logger.error({ err: error }, 'socket revalidation failed'));
     },
     readiness: {
+      // Reads alone can succeed while every write fails (a lock held elsewhere, a full disk):
+      // the background writers' state says whether trades and firings are being stored.
       database: async () => {
         await db.$queryRawUnsafe('SELECT 1');
-        return true;
+        return !store.failing() && !evaluator.failing();
       },
       feed: () => market.ready(),
     },

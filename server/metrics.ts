@@ -44,6 +44,12 @@ export function createMetrics() {
       help: 'Alerts fired (one per arming)',
       registers: [registry],
     }),
+    dbWriteFailures: new Counter({
+      name: 'tickwatch_db_write_failures_total',
+      help: 'Background database writes that failed and will be retried, by writer (trades, alerts)',
+      labelNames: ['writer'] as const,
+      registers: [registry],
+    }),
     socketsConnected: new Gauge({
       name: 'tickwatch_sockets_connected',
       help: 'Authenticated browser sockets currently connected',

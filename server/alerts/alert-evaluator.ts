@@ -1,5 +1,6 @@
 import type { Alert } from '../../lib/realtime/events.ts';
-import type { Db } from '../db/client.ts';
+import { DB_WRITE_BACKOFF, type Db } from '../db/client.ts';
+import { backoffDelay } from '../feed/backoff.ts';
 import type { Alert as AlertRow } from '../db/generated/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -52,6 +53,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   const meta = new Map<string, ConditionMeta>();
   let queue: Array<Pending | { expire: ConditionMeta }> = [];
   let draining: Promise<void> | null = null;
+  /** Consecutive failed transactions; the retry delay grows with it. */
+  let failures = 0;
 
   function put(condition: AlertCondition, entry: ConditionMeta): void {
     if (meta.has(entry.alertId)) index.remove(entry.alertId);
@@ -153,12 +156,18 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
           }
         });
       } catch (error) {
-        // Nothing of this chunk committed: put it back and retry shortly, losing no firing.
-        log.error({ err: error, alerts: chunk.length }, 'persisting alert changes failed; retrying');
+        // Nothing of this chunk committed: put it back and retry with backoff, losing no firing.
+        // Its alerts stay out of the index meanwhile, so later trades cannot fire them twice.
+        const delayMs = backoffDelay(failures, DB_WRITE_BACKOFF);
+        failures += 1;
+        metrics.dbWriteFailures.inc({ writer: 'alerts' });
+        log.error({ err: error, alerts: chunk.length, failures, retryInMs: delayMs }, 'persisting alert changes failed; will retry');
         queue = chunk.concat(queue);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
         continue;
       }
+      if (failures > 0) log.info({ failures }, 'alert writes recovered');
+      failures = 0;
       for (const f of fired) {
         metrics.alertsFired.inc();
         options.onFired(f);
@@ -225,6 +234,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       drop(alertId);
     },
     size: () => index.size(),
+    /** True from a failed transaction until the next one commits (readiness). */
+    failing: (): boolean => failures > 0,
     /** Resolves when every queued change is committed (shutdown, tests). */
     async settle(): Promise<void> {
       while (draining) await draining;

@@ -1,5 +1,7 @@
-import type { Db } from '../db/client.ts';
+import { DB_WRITE_BACKOFF, type Db } from '../db/client.ts';
+import { backoffDelay } from '../feed/backoff.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { RawTrade, Trade } from '../stream/types.ts';
 
 /** A persisted trade as loaded back for a warm start: the feed's fields plus its time in microseconds. */
@@ -10,6 +12,8 @@ export interface StoredTrade extends RawTrade {
 export interface TradeStoreOptions {
   db: Db;
   logger: Logger;
+  /** Counts failed writes (`tickwatch_db_write_failures_total{writer="trades"}`). */
+  metrics?: Metrics;
   /** How often queued trades are written, in milliseconds. */
   flushIntervalMs?: number;
   /** Rows per INSERT statement (7 parameters each; SQLite allows 32,766). */
@@ -28,15 +32,19 @@ const COLUMNS = 7;
 /**
  * Persists applied trades in batches off the hot path: `add()` only queues; a timer writes the
  * queue in one transaction with multi-row `INSERT OR IGNORE` (idempotent, so a retried or
- * replayed batch never duplicates). A failed write keeps the queue and is retried on the next
- * tick, so a briefly locked or failing database loses nothing.
+ * replayed batch never duplicates). A failed write keeps the queue and is retried with backoff
+ * (`DB_WRITE_BACKOFF`), so a locked, full or failing database loses nothing, and a long outage
+ * does not keep the process busy with attempts that stall the event loop for the busy timeout.
  */
-export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerStatement = 500, beforeWrite }: TradeStoreOptions) {
+export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, rowsPerStatement = 500, beforeWrite }: TradeStoreOptions) {
   const log = logger.child({ module: 'trade-store' });
   let queue: Trade[] = [];
   let flushing: Promise<void> | null = null;
   let failures = 0;
-  const timer = setInterval(() => void flush(), flushIntervalMs);
+  let retryAt = 0;
+  const timer = setInterval(() => {
+    if (Date.now() >= retryAt) void flush();
+  }, flushIntervalMs);
   timer.unref();
 
   async function write(batch: Trade[]): Promise<void> {
@@ -65,11 +73,15 @@ export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerSta
       .then(() => {
         if (failures > 0) log.info({ failures }, 'trade writes recovered');
         failures = 0;
+        retryAt = 0;
       })
       .catch((error: unknown) => {
+        const delayMs = backoffDelay(failures, DB_WRITE_BACKOFF);
         failures += 1;
+        retryAt = Date.now() + delayMs;
         queue = batch.concat(queue);
-        log.error({ err: error, queued: queue.length, failures }, 'writing trades failed; will retry');
+        metrics?.dbWriteFailures.inc({ writer: 'trades' });
+        log.error({ err: error, queued: queue.length, failures, retryInMs: delayMs }, 'writing trades failed; will retry');
       })
       .finally(() => {
         flushing = null;
@@ -87,6 +99,10 @@ export function createTradeStore({ db, logger, flushIntervalMs = 250, rowsPerSta
     /** Trades queued and not yet written. */
     pending(): number {
       return queue.length;
+    },
+    /** True from a failed write until the next one succeeds (readiness). */
+    failing(): boolean {
+      return failures > 0;
     },
     /** Stored trades of `product` with `timeUs > sinceUs`, in trade-id order. */
     async loadSince(product: string, sinceUs: number): Promise<StoredTrade[]> {
