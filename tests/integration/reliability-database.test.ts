@@ -22,7 +22,7 @@ import { waitFor } from '../support/wait-for.ts';
  */
 const PRODUCT = 'BTC-USD';
 const BASE = '50000.00';
-/** Longer than the server's busy timeout and its retry backoff, so writes really fail for a while. */
+/** Longer than any busy timeout the server had (5 s before, 250 ms now) and its retry backoff, so writes really fail for a while. */
 const LOCK_MS = 7_500;
 /** A request or a tick slower than this while the database is in trouble means the server stalled. */
 const STALL_MS = 2_500;
