@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../lib/realtime/events.ts';
+import { uniqueEmail } from '../support/http-client.ts';
+import { type RawResponse, requestFrom } from '../support/request-from.ts';
+import { signUpUser } from '../support/sign-up-user.ts';
+import { type TestApp, startTestApp } from '../support/test-app.ts';
+
+const PASSWORD = 'correct horse battery';
+const IP_LIMIT = 3;
+const ACCOUNT_LIMIT = 2;
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_AUTH_IP: `${IP_LIMIT}/1m`, RATE_LIMIT_AUTH_ACCOUNT: `${ACCOUNT_LIMIT}/1m` });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Loopback addresses, one per scenario, so the per-IP budgets of the tests do not mix. */
+let nextHost = 10;
+function freshIp(): string {
+  nextHost += 1;
+  return `127.0.0.${nextHost}`;
+}
+
+function credentials(from: string, route: 'sign-in' | 'sign-up', email: string, password = PASSWORD, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return requestFrom(from, `${t.baseUrl}/api/auth/${route}/email`, {
+    method: 'POST',
+    headers: { origin: t.baseUrl, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ email, password, name: 'x' }),
+  });
+}
+
+/** A 429 in the contract's shape, whose Retry-After (1..60 s for a 1m window) is the wait the message names. */
+function expectLimited(response: RawResponse, what: RegExp): void {
+  expect(response.status).toBe(429);
+  const retryAfter = Number(response.headers['retry-after']);
+  expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${String(response.headers['retry-after'])}`).toBe(true);
+  const body = JSON.parse(response.text) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe('rate_limited');
+  expect(body.error.message).toMatch(what);
+  expect(body.error.message).toContain(`Please wait ${retryAfter} s and try again.`);
+  expect(response.headers['set-cookie']).toBeUndefined();
+}
+
+async function existingAccount(): Promise<string> {
+  const email = uniqueEmail('limited');
+  expect((await credentials(freshIp(), 'sign-up', email)).status).toBe(200);
+  return email;
+}
+
+describe('sign-in and sign-up per client IP', () => {
+  it('counts sign-in attempts per address: 429 after the limit (and in the metrics), other addresses unaffected', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < IP_LIMIT; i += 1) statuses.push((await credentials(ip, 'sign-in', uniqueEmail('ip'), 'wrong password!')).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expectLimited(await credentials(ip, 'sign-in', uniqueEmail('ip'), 'wrong password!'), /^Too many sign-in attempts from your address\./);
+    expect((await credentials(freshIp(), 'sign-in', uniqueEmail('ip'), 'wrong password!')).status).toBe(401);
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(Number(/^tickwatch_rate_limited_total\{limit="auth_ip"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
+  it('takes the address from the connection, never from X-Forwarded-For, X-Real-IP or Forwarded', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < IP_LIMIT; i += 1) await credentials(ip, 'sign-in', uniqueEmail('xff'), 'wrong password!');
+    const spoofs: Array<Record<string, string>> = [
+      { 'x-forwarded-for': '203.0.113.7' },
+      { 'x-real-ip': '203.0.113.8' },
+      { forwarded: 'for=203.0.113.9' },
+      { 'x-forwarded-for': `${freshIp()}, 203.0.113.10` },
+    ];
+    for (const spoof of spoofs) {
+      expectLimited(await credentials(ip, 'sign-in', uniqueEmail('xff'), 'wrong password!', spoof), /from your address/);
+    }
+  });
+
+  it('counts sign-ups in the same budget: the attempt past the limit creates no account', async () => {
+    const ip = freshIp();
+    const emails = Array.from({ length: IP_LIMIT + 1 }, () => uniqueEmail('signup-ip'));
+    const statuses: number[] = [];
+    for (const email of emails.slice(0, IP_LIMIT)) statuses.push((await credentials(ip, 'sign-up', email)).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    expectLimited(await credentials(ip, 'sign-up', emails[IP_LIMIT] ?? ''), /from your address/);
+    expect(await t.app.db.user.count({ where: { email: emails[IP_LIMIT] ?? '' } })).toBe(0);
+  });
+});
+
+describe('sign-in and sign-up per account', () => {
+  it('limits one account across addresses, however the address is written, and refuses even the right password', async () => {
+    const email = await existingAccount(); // the sign-up used one of the account's attempts
+    expect((await credentials(freshIp(), 'sign-in', email, 'wrong password!')).status).toBe(401);
+    expectLimited(await credentials(freshIp(), 'sign-in', `  ${email.toUpperCase()} `, 'wrong password!'), /^Too many sign-in attempts for this account\./);
+    // While limited, a correct guess is not confirmed and no session is made.
+    const sessions = await t.app.db.session.count();
+    expectLimited(await credentials(freshIp(), 'sign-in', email), /for this account/);
+    expect(await t.app.db.session.count()).toBe(sessions);
+    // Other accounts are unaffected.
+    expect((await credentials(freshIp(), 'sign-in', await existingAccount())).status).toBe(200);
+  });
+
+  it('limits repeated sign-ups for one address across client addresses', async () => {
+    const email = uniqueEmail('signup-account');
+    expect((await credentials(freshIp(), 'sign-up', email)).status).toBe(200);
+    expect((await credentials(freshIp(), 'sign-up', email)).status).toBe(422); // already exists
+    expectLimited(await credentials(freshIp(), 'sign-up', email), /for this account/);
+  });
+});
+
+describe('alert creation per user', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ RATE_LIMIT_AUTH_IP: '1000/1m', RATE_LIMIT_ALERT_CREATE: '3/1m' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('is 429 with Retry-After past the limit, deleting does not refill it, and other users are unaffected', async () => {
+    const user = await signUpUser(app.baseUrl, 'creator');
+    const body = { product: 'BTC-USD', basis: 'last', direction: 'above', threshold: '999999' };
+    const created: Alert[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const response = await user.http.request('POST', '/api/alerts', body);
+      expect(response.status).toBe(201);
+      created.push(((await response.json()) as { alert: Alert }).alert);
+    }
+    const over = await user.http.request('POST', '/api/alerts', body);
+    expectLimited({ status: over.status, headers: Object.fromEntries(over.headers), text: await over.text() }, /^Too many alerts created\./);
+    expect(await app.app.db.alert.count({ where: { userId: user.id } })).toBe(3);
+
+    expect((await user.http.request('DELETE', `/api/alerts/${created[0]?.id ?? ''}`)).status).toBe(204);
+    expect((await user.http.request('POST', '/api/alerts', body)).status).toBe(429);
+
+    const other = await signUpUser(app.baseUrl, 'other-creator');
+    expect((await other.http.request('POST', '/api/alerts', body)).status).toBe(201);
+  });
+});
