@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DestinationStream } from 'pino';
 import { type App, createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config/config.ts';
 import { applyPendingMigrations } from '../../server/db/migrate.ts';
@@ -35,11 +36,12 @@ export interface TestApp {
 /**
  * Starts the real service (HTTP, auth, Socket.IO, database) on 127.0.0.1 and a free port, in a
  * fresh temporary data dir (or `options.dataDir`, to restart on the same data), without the Next.js
- * pages. `env` overrides configuration.
+ * pages. `env` overrides configuration; `options.logDestination` receives the log lines (JSON,
+ * at `LOG_LEVEL`) instead of stdout.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string; keepData?: boolean } = {},
+  options: { dataDir?: string; keepData?: boolean; logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-test-'));
   const databaseFile = path.join(dataDir, 'tickwatch.db');
@@ -57,7 +59,7 @@ export async function startTestApp(
     },
     ROOT_DIR,
   );
-  const app = await createApp(config, { logger: createLogger(config.logLevel), pages: false });
+  const app = await createApp(config, { logger: createLogger(config.logLevel, options.logDestination), pages: false });
   const port = await app.listen(0, '127.0.0.1');
   return {
     app,
