@@ -242,6 +242,7 @@ describe('a client cannot act as the server or join rooms', () => {
       '42[',
       '42{"not":"an array"}',
       '451-["price:subscribe",{"_placeholder":true,"num":0}]',
+      '43999[true]', // an ack for a message the server never sent
       '4',
     ];
     for (const packet of packets) {
