@@ -50,6 +50,11 @@ export function createMetrics() {
       labelNames: ['writer'] as const,
       registers: [registry],
     }),
+    slowClientsDropped: new Counter({
+      name: 'tickwatch_slow_clients_dropped_total',
+      help: 'Browser sockets closed because they stopped reading (unsent packets over the cap)',
+      registers: [registry],
+    }),
     socketsConnected: new Gauge({
       name: 'tickwatch_sockets_connected',
       help: 'Authenticated browser sockets currently connected',

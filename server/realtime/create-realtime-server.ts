@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.ts';
 import { isOwnOrigin } from '../http/origin-check.ts';
 import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-subscribe.ts';
 import { createSessionGuard } from './session-guard.ts';
+import { createSlowClientGuard } from './slow-client-guard.ts';
 import { createSocketAuth } from './socket-auth.ts';
 import { createTickBroadcaster } from './tick-broadcaster.ts';
 import type { RealtimeServer, RealtimeSocket } from './types.ts';
@@ -49,6 +50,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   });
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);
+  const slowClients = createSlowClientGuard({ logger: log, onDropped: () => deps.metrics.slowClientsDropped.inc() });
 
   const authenticate = createSocketAuth(deps.auth, log);
   io.use((socket, next) => void authenticate(socket, next));
@@ -56,6 +58,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     deps.metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));
     guard.watch(socket);
+    slowClients.watch(socket);
     ticks.attach(socket);
     for (const status of deps.statuses()) socket.emit('feed:status', status);
     deps.onConnected(socket);
@@ -75,6 +78,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     publishStatus: (status: FeedStatus) => void io.emit('feed:status', status),
     /** Tells a user's tabs that one of their alerts changed (triggered, re-armed, expired). */
     publishAlert: (userId: string, alert: Alert) => void io.to(userRoom(userId)).emit('alert:update', alert),
+    /** Sockets holding ticks back for a connection that is not reading (tests, diagnostics). */
+    pendingTickSockets: () => ticks.pendingSockets(),
     /** Disconnects every socket and stops accepting new ones. */
     async close(): Promise<void> {
       guard.close();

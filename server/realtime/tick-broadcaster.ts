@@ -1,6 +1,7 @@
 import { productRoom } from '../../lib/realtime/rooms.ts';
 import type { PriceTick } from '../../lib/realtime/events.ts';
 import type { RealtimeServer, RealtimeSocket } from './types.ts';
+import { unsentPackets } from './unsent-packets.ts';
 
 /** How often each product's newest tick is pushed, in milliseconds (4 per second). */
 export const TICK_INTERVAL_MS = 250;
@@ -82,10 +83,3 @@ export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTE
 
 export type TickBroadcaster = ReturnType<typeof createTickBroadcaster>;
 
-/**
- * Packets engine.io holds for a connection that has not taken them yet. Its type marks the
- * buffer private, but it is the only measure of a slow client that engine.io keeps.
- */
-function unsentPackets(socket: RealtimeSocket): number {
-  return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-}
