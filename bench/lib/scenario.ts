@@ -45,8 +45,11 @@ export interface ScenarioResult {
 export interface ScenarioOptions {
   /** A short run that proves the scenario still works (CI); numbers are not meaningful. */
   smoke: boolean;
-  log(line: string): void;
+  log: (line: string) => void;
 }
+
+/** Prefix of the stdout line that carries a scenario process's result (see bench/run-scenario.ts). */
+export const RESULT_MARKER = '@@bench-result ';
 
 export type Scenario = (options: ScenarioOptions) => Promise<ScenarioResult>;
 
