@@ -159,7 +159,7 @@ describe("another user's alerts and notifications", () => {
     expect(Object.keys(INTRUDER).sort()).toEqual(ROUTE_KEYS);
   });
 
-  it.each(ROUTE_KEYS)('%s with the owner\'s ids reveals and changes nothing of theirs (404, never 403)', async (key) => {
+  it.each(ROUTE_KEYS)('%s by another user with the owner\'s ids reveals and changes nothing of theirs, and is never 403', async (key) => {
     const response = await send(intruder.http, key);
     expect(response.status).not.toBe(403);
     await (INTRUDER[key] as (r: Response) => Promise<void>)(response);
