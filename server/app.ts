@@ -66,9 +66,9 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     store,
     metrics,
     logger,
-    onWindow: (state, tick) => {
+    onWindow: (state) => {
       evaluator.onWindow(state);
-      realtimeRef?.publishTick(tick);
+      realtimeRef?.publishTick(state);
     },
     onStatus: (status) => realtimeRef?.publishStatus(status),
   });

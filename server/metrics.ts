@@ -18,7 +18,7 @@ export function createMetrics() {
     }),
     tradesIngested: new Counter({
       name: 'tickwatch_trades_ingested_total',
-      help: 'Trades applied to the window, by product',
+      help: 'Trades from the feed or REST applied to the window, by product (the warm-start replay is not counted)',
       labelNames: ['product'] as const,
       registers: [registry],
     }),

@@ -17,7 +17,7 @@ export interface MarketPipelineOptions {
   metrics: Metrics;
   logger: Logger;
   /** Every applied trade's window (for alerts) and its wire tick (for browsers). */
-  onWindow(state: WindowState, tick: PriceTick): void;
+  onWindow(state: WindowState): void;
   onStatus(status: FeedStatus): void;
 }
 
@@ -50,7 +50,7 @@ export function createMarketPipeline(options: MarketPipelineOptions) {
         store,
         metrics,
         logger,
-        onWindow: (state, tick) => options.onWindow(state, tick),
+        onWindow: (state) => options.onWindow(state),
         onStatus: (status) => options.onStatus(status),
       }),
     ]),

@@ -1,4 +1,5 @@
 import type { FeedState, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
+import { toTick } from '../stream/to-tick.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { parseTrade } from '../stream/parse-trade.ts';
@@ -18,8 +19,8 @@ export interface ProductPipelineOptions {
   store: TradeStore;
   metrics: Metrics;
   logger: Logger;
-  /** Called with the window after every applied trade. */
-  onWindow(state: WindowState, tick: PriceTick): void;
+  /** Called with the window after every live or backfilled trade (not at warm start). */
+  onWindow(state: WindowState): void;
   /** Called whenever this product's feed state changes. */
   onStatus(status: FeedStatus): void;
   now?: () => number;
@@ -50,13 +51,20 @@ export function createProductPipeline(options: ProductPipelineOptions) {
   let filling: AbortController | null = null;
   let newestSeenUs = 0;
 
-  function apply(trade: Trade, persist: boolean): void {
+  /** Window and history only: what warm start replays, whose alerts were evaluated before. */
+  function rebuild(trade: Trade): WindowState {
     const state = window.apply(trade);
-    if (persist) store.add(trade);
+    // The snapshot itself is the point: its mean and vwap are formatted only if a chart asks.
+    history.record(state);
+    return state;
+  }
+
+  function apply(trade: Trade): void {
+    const state = rebuild(trade);
+    store.add(trade);
     metrics.tradesIngested.inc({ product });
-    history.record({ timeUs: state.timeUs, time: state.time, last: state.last, mean: state.mean, vwap: state.vwap });
     if (state.warm) lostUntilWarm = false;
-    options.onWindow(state, toTick(state));
+    options.onWindow(state);
   }
 
   /**
@@ -77,7 +85,7 @@ export function createProductPipeline(options: ProductPipelineOptions) {
         metrics.feedGaps.inc({ product, outcome: 'lost' });
         lostUntilWarm = true;
       } else {
-        apply(item.trade, true);
+        apply(item.trade);
       }
     }
     const gap = sequencer.state().openGap;
@@ -152,7 +160,7 @@ export function createProductPipeline(options: ProductPipelineOptions) {
         const parsed = parseTrade(raw);
         if (!parsed.ok) continue;
         if (previousId !== null && parsed.trade.tradeId !== previousId + 1) window.markDiscontinuity();
-        apply(parsed.trade, false);
+        rebuild(parsed.trade);
         previousId = parsed.trade.tradeId;
         newestSeenUs = parsed.trade.timeUs;
       }
@@ -199,17 +207,3 @@ export function createProductPipeline(options: ProductPipelineOptions) {
 }
 
 export type ProductPipeline = ReturnType<typeof createProductPipeline>;
-
-/** The wire form of a window state. */
-export function toTick(state: WindowState): PriceTick {
-  return {
-    product: state.product,
-    tradeId: state.tradeId,
-    time: state.time,
-    last: state.last,
-    mean: state.mean,
-    vwap: state.vwap,
-    count: state.count,
-    warm: state.warm,
-  };
-}

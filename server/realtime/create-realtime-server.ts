@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { Alert, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
+import type { Alert, FeedStatus } from '../../lib/realtime/events.ts';
+import type { WindowState } from '../stream/types.ts';
 import { userRoom } from '../../lib/realtime/rooms.ts';
 import type { Auth } from '../auth/create-auth.ts';
 import type { Db } from '../db/client.ts';
@@ -73,7 +74,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     io,
     revalidateUser: (userId: string) => guard.revalidateUser(userId),
     /** Queues a product's newest tick for the sockets watching it (coalesced). */
-    publishTick: (tick: PriceTick) => ticks.publish(tick),
+    publishTick: (state: WindowState) => ticks.publish(state),
     /** Tells every connected browser about a product's feed state. */
     publishStatus: (status: FeedStatus) => void io.emit('feed:status', status),
     /** Tells a user's tabs that one of their alerts changed (triggered, re-armed, expired). */

@@ -1,5 +1,7 @@
 import { productRoom } from '../../lib/realtime/rooms.ts';
 import type { PriceTick } from '../../lib/realtime/events.ts';
+import { toTick } from '../stream/to-tick.ts';
+import type { WindowState } from '../stream/types.ts';
 import type { RealtimeServer, RealtimeSocket } from './types.ts';
 import { unsentPackets } from './unsent-packets.ts';
 
@@ -15,7 +17,7 @@ export const TICK_INTERVAL_MS = 250;
  * not promise.
  */
 export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTERVAL_MS) {
-  const latest = new Map<string, PriceTick>();
+  const latest = new Map<string, WindowState>();
   const dirty = new Set<string>();
   const pending = new Map<string, Map<string, PriceTick>>();
 
@@ -31,9 +33,11 @@ export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTE
 
   function flush(): void {
     for (const product of dirty) {
-      const tick = latest.get(product);
+      const state = latest.get(product);
       const ids = io.sockets.adapter.rooms.get(productRoom(product));
-      if (!tick || !ids) continue;
+      if (!state || !ids) continue;
+      // Formatted here, once per product and interval, not on each of a burst's trades.
+      const tick = toTick(state);
       for (const id of ids) {
         const socket = io.sockets.sockets.get(id);
         if (socket) deliver(socket, tick);
@@ -46,14 +50,10 @@ export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTE
   timer.unref();
 
   return {
-    /** Records the newest tick of a product; it goes out on the next interval. */
-    publish(tick: PriceTick): void {
-      latest.set(tick.product, tick);
-      dirty.add(tick.product);
-    },
-    /** The newest tick of a product, or null before its first trade. */
-    snapshot(product: string): PriceTick | null {
-      return latest.get(product) ?? null;
+    /** Records the newest window of a product; its tick goes out on the next interval. */
+    publish(state: WindowState): void {
+      latest.set(state.product, state);
+      dirty.add(state.product);
     },
     /** Wires a connected socket: held ticks go out when its connection drains. */
     attach(socket: RealtimeSocket): void {

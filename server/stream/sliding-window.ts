@@ -1,6 +1,6 @@
-import { divideHalfEven, formatUnits } from './parse-decimal.ts';
 import { WindowRing } from './window-ring.ts';
-import { PRICE_SCALE, type Trade, type WindowState } from './types.ts';
+import { WindowSnapshot } from './window-snapshot.ts';
+import type { Trade, WindowState } from './types.ts';
 
 /** Default {@link SlidingWindowOptions.backwardSlackUs}: one minute, in microseconds. */
 export const DEFAULT_BACKWARD_SLACK_US = 60_000_000;
@@ -159,23 +159,7 @@ export function createSlidingWindow(product: string, windowUs: number, options: 
     sumPvUnits: bigint,
     sumSizeUnits: bigint,
   ): WindowState {
-    state = {
-      product,
-      tradeId: trade.tradeId,
-      time: trade.time,
-      timeUs: trade.timeUs,
-      last: trade.price,
-      mean: formatUnits(divideHalfEven(sumPriceUnits, BigInt(count)), PRICE_SCALE, 8),
-      vwap: formatUnits(divideHalfEven(sumPvUnits, sumSizeUnits), PRICE_SCALE, 8),
-      count,
-      windowStartUs,
-      windowEndUs: trade.timeUs,
-      warm,
-      sumPriceUnits,
-      sumPvUnits,
-      sumSizeUnits,
-      lastUnits: trade.priceUnits,
-    };
+    state = new WindowSnapshot(trade, windowStartUs, warm, count, sumPriceUnits, sumPvUnits, sumSizeUnits);
     return state;
   }
 

@@ -47,10 +47,10 @@ export interface WindowState {
   timeUs: number;
   /** The trade's price string as the feed sent it. */
   last: string;
-  /** Arithmetic mean of the prices in the window, exactly 8 decimals, rounded half-even. */
-  mean: string;
-  /** sum(price*size)/sum(size), exactly 8 decimals, rounded half-even. */
-  vwap: string;
+  /** Arithmetic mean of the prices in the window, exactly 8 decimals, rounded half-even (formatted when read). */
+  readonly mean: string;
+  /** sum(price*size)/sum(size), exactly 8 decimals, rounded half-even (formatted when read). */
+  readonly vwap: string;
   count: number;
   /** Exclusive lower bound of the window: trades with timeUs > windowStartUs are in. */
   windowStartUs: number;

@@ -230,4 +230,35 @@ describe('restart', () => {
       await second.close();
     }
   });
+
+  it('does not fire on stored trades replayed at start: a spike from before the alert existed stays history', async () => {
+    const env = { COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' };
+    const first = await startTestApp(env, { keepData: true });
+    const spike = sim.trade(PRODUCT, { price: '80000.00', size: '0.01' });
+    const back = sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
+    await waitFor(() => (first.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= back.tradeId, 10_000, 'the spike and the way back');
+    await first.app.store.flush();
+    const http = new HttpClient(first.baseUrl);
+    await http.signUp(uniqueEmail('replay'));
+    // Set after the spike, in a market at 50,000: it must wait for the next crossing.
+    const response = await http.request('POST', '/api/alerts', { product: PRODUCT, basis: 'last', direction: 'above', threshold: '75000' });
+    const { alert } = (await response.json()) as { alert: Alert };
+    await first.close();
+
+    const second = await startTestApp(env, { dataDir: first.dataDir });
+    try {
+      expect(second.app.market.snapshot(PRODUCT)?.tradeId).toBeGreaterThanOrEqual(spike.tradeId);
+      const calm = sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
+      await waitFor(() => (second.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= calm.tradeId, 10_000, 'a trade after restart');
+      await second.app.evaluator.settle();
+      expect(await second.app.db.notification.count({ where: { alertId: alert.id } })).toBe(0);
+      const crossing = sim.trade(PRODUCT, { price: '75000.00', size: '0.01' });
+      await waitFor(async () => (await second.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 10_000, 'fired on the live crossing');
+      const fired = await second.app.db.notification.findFirstOrThrow({ where: { alertId: alert.id } });
+      expect(Number(fired.tradeId)).toBe(crossing.tradeId);
+      sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
+    } finally {
+      await second.close();
+    }
+  });
 });
