@@ -20,6 +20,7 @@ import { createNotificationService } from './alerts/notification-service.ts';
 import { createAlertDelivery } from './realtime/alert-delivery.ts';
 import { createMarketPipeline } from './pipeline/market-pipeline.ts';
 import { createTradeStore } from './pipeline/trade-store.ts';
+import { openBulkReader } from './db/bulk-reader.ts';
 import { createRealtimeServer } from './realtime/create-realtime-server.ts';
 
 export interface AppOptions {
@@ -156,8 +157,13 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     migrationsApplied: migrations.applied,
     /** Starts listening; resolves with the bound port (useful with port 0). */
     async listen(port: number, host: string): Promise<number> {
-      await evaluator.load();
-      await market.start();
+      const reader = openBulkReader(config.databaseFile);
+      try {
+        evaluator.load(reader);
+        await market.start(reader);
+      } finally {
+        reader.close();
+      }
       housekeeping.push(
         setInterval(() => evaluator.expireBefore(Date.now() * 1000), 1_000),
         setInterval(() => void notifications.prune(Date.now()).catch(() => undefined), 3_600_000),

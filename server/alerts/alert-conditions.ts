@@ -20,8 +20,11 @@ function units(decimal: string): bigint {
   return value;
 }
 
+/** The columns a condition is made from. */
+export type ConditionRow = Pick<AlertRow, 'id' | 'product' | 'basis' | 'direction' | 'threshold' | 'expiresAt' | 'rearmBand' | 'cooldownSeconds'>;
+
 /** The condition that fires an armed alert: its own direction and threshold. */
-export function fireCondition(row: AlertRow): AlertCondition {
+export function fireCondition(row: ConditionRow): AlertCondition {
   return {
     alertId: row.id,
     product: row.product,
@@ -38,7 +41,7 @@ export function fireCondition(row: AlertRow): AlertCondition {
  * no earlier than `cooldownSeconds` of event time after the trade that fired it. Returns null
  * when the band reaches past zero (an above-alert could then never re-arm).
  */
-export function rearmCondition(row: AlertRow, firedAtUs: number): AlertCondition | null {
+export function rearmCondition(row: ConditionRow, firedAtUs: number): AlertCondition | null {
   const band = units(row.rearmBand ?? '0');
   const threshold = units(row.threshold);
   const above = row.direction === 'above';

@@ -1,3 +1,4 @@
+import type { BulkReader } from '../db/bulk-reader.ts';
 import type { Alert } from '../../lib/realtime/events.ts';
 import { DB_WRITE_BACKOFF, type Db } from '../db/client.ts';
 import { backoffDelay } from '../feed/backoff.ts';
@@ -7,7 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import { type AlertCondition, createAlertIndex } from '../stream/alert-index.ts';
 import { formatUnits } from '../stream/parse-decimal.ts';
 import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
-import { type ConditionMeta, fireCondition, rearmCondition } from './alert-conditions.ts';
+import { type ConditionMeta, type ConditionRow, fireCondition, rearmCondition } from './alert-conditions.ts';
 import { parseTimeUs } from '../stream/parse-time.ts';
 import { toAlert, toNotification } from './alert-record.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
@@ -201,11 +202,53 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   }
 
   return {
-    /** Rebuilds the index from the database (armed alerts, and rearm alerts waiting). */
-    async load(): Promise<void> {
-      const rows = await db.alert.findMany({ where: { status: { in: ['armed', 'triggered'] } } });
-      for (const row of rows) await track(row);
-      log.info({ indexed: index.size() }, 'alert index loaded');
+    /**
+     * Builds the index from the database at start (armed alerts, and rearm alerts waiting),
+     * streamed through `reader` and loaded in one bulk insert: a million alerts in a few
+     * seconds. Rows come sorted by threshold within each group, so the index's sort has
+     * little left to do.
+     */
+    load(reader: BulkReader): void {
+      const conditions: AlertCondition[] = [];
+      let skipped = 0;
+      reader.each(
+        `SELECT a.id, a.userId, a.product, a.basis, a.direction, a.threshold, a.repeatMode, a.rearmBand,
+                a.cooldownSeconds, a.status, a.arming, a.expiresAt, a.triggeredAt, n.tradeTime
+           FROM alert a LEFT JOIN notification n ON n.alertId = a.id AND n.arming = a.arming
+          WHERE a.status = 'armed' OR (a.status = 'triggered' AND a.repeatMode = 'rearm')
+          ORDER BY a.product, a.basis, a.direction, CAST(a.threshold AS REAL)`,
+        [],
+        (r) => {
+          const row: ConditionRow = {
+            id: r[0] as string,
+            product: r[2] as string,
+            basis: r[3] as string,
+            direction: r[4] as string,
+            threshold: r[5] as string,
+            rearmBand: r[7] as string | null,
+            cooldownSeconds: r[8] as number | null,
+            expiresAt: r[11] === null ? null : new Date(r[11] as string),
+          };
+          const entry: ConditionMeta = { alertId: row.id, userId: r[1] as string, kind: r[9] === 'armed' ? 'fire' : 'rearm', arming: r[10] as number };
+          try {
+            let condition: AlertCondition | null;
+            if (entry.kind === 'fire') condition = fireCondition(row);
+            else {
+              const triggeredAtMs = r[12] === null ? 0 : Date.parse(r[12] as string);
+              const firedAtUs = (r[13] !== null && parseTimeUs(r[13] as string)) || triggeredAtMs * 1000;
+              condition = rearmCondition(row, firedAtUs);
+            }
+            if (!condition) return;
+            conditions.push(condition);
+            meta.set(entry.alertId, entry);
+          } catch (error) {
+            skipped++;
+            log.error({ err: error, alertId: row.id }, 'a stored alert cannot be indexed; it is skipped');
+          }
+        },
+      );
+      index.bulkLoad(conditions);
+      log.info({ indexed: index.size(), skipped }, 'alert index loaded');
     },
     /** Called with the window after every applied trade: fires, re-arms and expires. */
     onWindow(state: WindowState): void {

@@ -1,3 +1,4 @@
+import type { BulkReader } from '../db/bulk-reader.ts';
 import type { FeedState, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
 import type { Config } from '../config/config.ts';
 import { type ConnectionState, createCoinbaseFeed } from '../feed/coinbase-feed.ts';
@@ -105,10 +106,12 @@ export function createMarketPipeline(options: MarketPipelineOptions) {
 
   return {
     view,
-    /** Rebuilds every window from stored trades, then connects to the feed. */
-    async start(): Promise<void> {
+    /** Rebuilds every window from stored trades (streamed through `reader`), then connects to the feed. */
+    async start(reader: BulkReader): Promise<void> {
       const sinceUs = (Date.now() - config.tradeRetentionMs) * 1000;
-      for (const pipeline of pipelines.values()) pipeline.warmStart(await store.loadSince(pipeline.product, sinceUs));
+      for (const pipeline of pipelines.values()) {
+        pipeline.warmStart((onTrade) => store.eachSince(reader, pipeline.product, sinceUs, onTrade));
+      }
       await prune();
       feed.start();
       timers.push(setInterval(() => pipelines.forEach((p) => p.onTimer()), HOUSEKEEPING_MS));

@@ -2,7 +2,7 @@ import type { FeedState, FeedStatus, PriceTick } from '../../lib/realtime/events
 import { toTick } from '../stream/to-tick.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { parseTrade } from '../stream/parse-trade.ts';
+import { parseStoredTrade, parseTrade } from '../stream/parse-trade.ts';
 import { type PriceHistory, createPriceHistory } from '../stream/price-history.ts';
 import { createSlidingWindow } from '../stream/sliding-window.ts';
 import type { SequencerItem } from '../stream/sequencer-step.ts';
@@ -153,19 +153,27 @@ export function createProductPipeline(options: ProductPipelineOptions) {
 
   return {
     product,
-    /** Rebuilds the window and history from stored trades (ascending ids) at start. */
-    warmStart(stored: StoredTrade[]): void {
+    /**
+     * Rebuilds the window and history from stored trades at start: `load` calls back with each,
+     * in ascending trade id, and returns how many it read.
+     */
+    warmStart(load: (onTrade: (stored: StoredTrade) => void) => number): void {
       let previousId: number | null = null;
-      for (const raw of stored) {
-        const parsed = parseTrade(raw);
-        if (!parsed.ok) continue;
+      let skipped = 0;
+      const read = load((stored) => {
+        const parsed = parseStoredTrade(stored, stored.timeUs);
+        if (!parsed.ok) {
+          skipped++;
+          return;
+        }
         if (previousId !== null && parsed.trade.tradeId !== previousId + 1) window.markDiscontinuity();
         rebuild(parsed.trade);
         previousId = parsed.trade.tradeId;
         newestSeenUs = parsed.trade.timeUs;
-      }
+      });
       sequencer.start(previousId ?? 0);
-      if (previousId !== null) log.info({ trades: stored.length, lastTradeId: previousId }, 'window rebuilt from stored trades');
+      if (skipped > 0) log.warn({ skipped }, 'stored trades that are not valid trades were skipped');
+      if (previousId !== null) log.info({ trades: read, lastTradeId: previousId }, 'window rebuilt from stored trades');
     },
     onTrade(raw: RawTrade): void {
       const parsed = parseTrade(raw);

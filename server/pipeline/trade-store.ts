@@ -1,3 +1,4 @@
+import type { BulkReader } from '../db/bulk-reader.ts';
 import { DB_WRITE_BACKOFF, type Db } from '../db/client.ts';
 import { backoffDelay } from '../feed/backoff.ts';
 import type { Logger } from '../logger.ts';
@@ -103,6 +104,17 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
     /** True from a failed write until the next one succeeds (readiness). */
     failing(): boolean {
       return failures > 0;
+    },
+    /**
+     * Streams stored trades of `product` with `timeUs > sinceUs`, in trade-id order, through
+     * `reader` (start-up: a day of trades is a million rows); returns how many.
+     */
+    eachSince(reader: BulkReader, product: string, sinceUs: number, onTrade: (trade: StoredTrade) => void): number {
+      return reader.each(
+        'SELECT tradeId, time, timeUs, price, size, side FROM trade WHERE product = ? AND timeUs > ? ORDER BY tradeId',
+        [product, sinceUs],
+        (row) => onTrade({ product, tradeId: row[0] as number, time: row[1] as string, timeUs: row[2] as number, price: row[3] as string, size: row[4] as string, side: row[5] as string }),
+      );
     },
     /** Stored trades of `product` with `timeUs > sinceUs`, in trade-id order. */
     async loadSince(product: string, sinceUs: number): Promise<StoredTrade[]> {

@@ -40,6 +40,24 @@ export function parseTrade(raw: RawTrade): ParseTradeResult {
   return { ok: true, trade: { product, tradeId, time, timeUs, price, size, side, priceUnits, sizeUnits } };
 }
 
+/**
+ * {@link parseTrade} for a trade this server stored itself, with its time already in
+ * microseconds: the same checks, except that the time string is not parsed again (at start a
+ * day of trades is replayed, and the time parse was a third of each trade's cost).
+ */
+export function parseStoredTrade(raw: RawTrade, timeUs: number): ParseTradeResult {
+  const { product, tradeId, time, price, size, side } = raw;
+  if (typeof product !== 'string' || product.length === 0) return fail('product is missing');
+  if (!Number.isSafeInteger(tradeId) || tradeId <= 0) return fail('trade id is not a positive integer');
+  if (side !== 'buy' && side !== 'sell') return fail('side is neither buy nor sell');
+  if (!Number.isSafeInteger(timeUs) || timeUs <= 0) return fail('stored time is not a positive integer of microseconds');
+  const priceUnits = parseUnits(price, PRICE_SCALE);
+  if (priceUnits === null || priceUnits <= 0n || priceUnits > MAX_PRICE_UNITS) return fail(BAD_PRICE);
+  const sizeUnits = parseUnits(size, SIZE_SCALE);
+  if (sizeUnits === null || sizeUnits <= 0n) return fail(BAD_SIZE);
+  return { ok: true, trade: { product, tradeId, time, timeUs, price, size, side, priceUnits, sizeUnits } };
+}
+
 function fail(reason: string): ParseTradeResult {
   return { ok: false, reason };
 }
