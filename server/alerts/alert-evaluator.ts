@@ -204,47 +204,50 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   return {
     /**
      * Builds the index from the database at start (armed alerts, and rearm alerts waiting),
-     * streamed through `reader` and loaded in one bulk insert: a million alerts in a few
-     * seconds. Rows come sorted by threshold within each group, so the index's sort has
-     * little left to do.
+     * streamed through `reader` and loaded in one bulk insert.
      */
     load(reader: BulkReader): void {
       const conditions: AlertCondition[] = [];
       let skipped = 0;
+      const add = (row: ConditionRow, entry: ConditionMeta, condition: () => AlertCondition | null): void => {
+        try {
+          const c = condition();
+          if (!c) return;
+          conditions.push(c);
+          meta.set(entry.alertId, entry);
+        } catch (error) {
+          skipped++;
+          log.error({ err: error, alertId: row.id }, 'a stored alert cannot be indexed; it is skipped');
+        }
+      };
+      const conditionRow = (r: unknown[]): ConditionRow => ({
+        id: r[0] as string,
+        product: r[2] as string,
+        basis: r[3] as string,
+        direction: r[4] as string,
+        threshold: r[5] as string,
+        rearmBand: r[6] as string | null,
+        cooldownSeconds: r[7] as number | null,
+        expiresAt: r[8] === null ? null : new Date(r[8] as string),
+      });
+      const columns = 'a.id, a.userId, a.product, a.basis, a.direction, a.threshold, a.rearmBand, a.cooldownSeconds, a.expiresAt, a.arming';
+      // Armed alerts: a plain scan (no join, no ORDER BY: sorting a million rows in SQLite cost
+      // more than the index's own sort).
+      reader.each(`SELECT ${columns} FROM alert a WHERE a.status = 'armed'`, [], (r) => {
+        const row = conditionRow(r);
+        add(row, { alertId: row.id, userId: r[1] as string, kind: 'fire', arming: r[9] as number }, () => fireCondition(row));
+      });
+      // Triggered rearm alerts wait to be armed again, from the time of the trade that fired them.
       reader.each(
-        `SELECT a.id, a.userId, a.product, a.basis, a.direction, a.threshold, a.repeatMode, a.rearmBand,
-                a.cooldownSeconds, a.status, a.arming, a.expiresAt, a.triggeredAt, n.tradeTime
-           FROM alert a LEFT JOIN notification n ON n.alertId = a.id AND n.arming = a.arming
-          WHERE a.status = 'armed' OR (a.status = 'triggered' AND a.repeatMode = 'rearm')
-          ORDER BY a.product, a.basis, a.direction, CAST(a.threshold AS REAL)`,
+        `SELECT ${columns}, a.triggeredAt, n.tradeTime FROM alert a
+           LEFT JOIN notification n ON n.alertId = a.id AND n.arming = a.arming
+          WHERE a.status = 'triggered' AND a.repeatMode = 'rearm'`,
         [],
         (r) => {
-          const row: ConditionRow = {
-            id: r[0] as string,
-            product: r[2] as string,
-            basis: r[3] as string,
-            direction: r[4] as string,
-            threshold: r[5] as string,
-            rearmBand: r[7] as string | null,
-            cooldownSeconds: r[8] as number | null,
-            expiresAt: r[11] === null ? null : new Date(r[11] as string),
-          };
-          const entry: ConditionMeta = { alertId: row.id, userId: r[1] as string, kind: r[9] === 'armed' ? 'fire' : 'rearm', arming: r[10] as number };
-          try {
-            let condition: AlertCondition | null;
-            if (entry.kind === 'fire') condition = fireCondition(row);
-            else {
-              const triggeredAtMs = r[12] === null ? 0 : Date.parse(r[12] as string);
-              const firedAtUs = (r[13] !== null && parseTimeUs(r[13] as string)) || triggeredAtMs * 1000;
-              condition = rearmCondition(row, firedAtUs);
-            }
-            if (!condition) return;
-            conditions.push(condition);
-            meta.set(entry.alertId, entry);
-          } catch (error) {
-            skipped++;
-            log.error({ err: error, alertId: row.id }, 'a stored alert cannot be indexed; it is skipped');
-          }
+          const row = conditionRow(r);
+          const triggeredAtMs = r[10] === null ? 0 : Date.parse(r[10] as string);
+          const firedAtUs = (r[11] !== null && parseTimeUs(r[11] as string)) || triggeredAtMs * 1000;
+          add(row, { alertId: row.id, userId: r[1] as string, kind: 'rearm', arming: r[9] as number }, () => rearmCondition(row, firedAtUs));
         },
       );
       index.bulkLoad(conditions);
