@@ -189,6 +189,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       for (const timer of housekeeping) clearInterval(timer);
       await market.close();
       await evaluator.settle();
+      await deliveryRef?.settle();
       await nextApp?.close();
       await db.$disconnect();
     },

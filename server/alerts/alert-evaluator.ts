@@ -6,11 +6,11 @@ import type { Alert as AlertRow } from '../db/generated/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type AlertCondition, createAlertIndex } from '../stream/alert-index.ts';
-import { formatUnits } from '../stream/parse-decimal.ts';
-import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
+import type { WindowState } from '../stream/types.ts';
 import { type ConditionMeta, type ConditionRow, fireCondition, rearmCondition } from './alert-conditions.ts';
 import { parseTimeUs } from '../stream/parse-time.ts';
 import { toAlert, toNotification } from './alert-record.ts';
+import { type FireResult, fireAlerts } from './fire-alerts.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
 
 /** A fired alert, persisted, ready to be sent to its user. */
@@ -31,7 +31,7 @@ export interface AlertEvaluatorOptions {
 }
 
 /** Alerts written per transaction when many fire on one trade; the event loop breathes between. */
-const CHUNK = 200;
+const CHUNK = 500;
 
 interface Pending {
   meta: ConditionMeta;
@@ -83,39 +83,6 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     }
   }
 
-  function valueOf(basis: string, state: WindowState): string {
-    if (basis === 'mean') return state.mean;
-    if (basis === 'vwap') return state.vwap;
-    return formatUnits(state.lastUnits, PRICE_SCALE, 8);
-  }
-
-  async function fire(tx: Db, { meta: m, state }: Pending): Promise<FiredAlert | null> {
-    const now = new Date();
-    const won = await tx.alert.updateMany({
-      where: { id: m.alertId, status: 'armed', arming: m.arming },
-      data: { status: 'triggered', triggeredAt: now },
-    });
-    if (won.count !== 1) return null;
-    const row = await tx.alert.findUniqueOrThrow({ where: { id: m.alertId } });
-    const notification = await tx.notification.create({
-      data: {
-        alertId: row.id,
-        userId: row.userId,
-        arming: row.arming,
-        product: row.product,
-        basis: row.basis,
-        direction: row.direction,
-        threshold: row.threshold,
-        value: valueOf(row.basis, state),
-        tradeId: BigInt(state.tradeId),
-        tradeTime: state.time,
-        windowCount: state.count,
-        firedAt: now,
-      },
-    });
-    return { userId: row.userId, notification: toNotification(notification), alert: toAlert(row) };
-  }
-
   async function rearm(tx: Db, { meta: m }: Pending): Promise<AlertRow | null> {
     const won = await tx.alert.updateMany({
       where: { id: m.alertId, status: 'triggered', arming: m.arming },
@@ -136,19 +103,25 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     while (queue.length > 0) {
       const chunk = queue.slice(0, CHUNK);
       queue = queue.slice(CHUNK);
-      const fired: FiredAlert[] = [];
+      let fired: FireResult['fired'] = [];
       const changed: AlertRow[] = [];
       const stale: string[] = [];
+      const fires = chunk.filter((item): item is Pending => !('expire' in item) && item.meta.kind === 'fire');
       try {
         await db.$transaction(async (tx) => {
+          const result = await fireAlerts(
+            tx as Db,
+            fires.map(({ meta: m, state }) => ({ alertId: m.alertId, arming: m.arming, state })),
+            new Date(),
+          );
+          fired = result.fired;
+          stale.push(...result.lost);
           for (const item of chunk) {
             if ('expire' in item) {
               const row = await expire(tx as Db, item.expire);
               if (row) changed.push(row);
             } else if (item.meta.kind === 'fire') {
-              const result = await fire(tx as Db, item);
-              if (result) fired.push(result);
-              else stale.push(item.meta.alertId);
+              continue;
             } else {
               const row = await rearm(tx as Db, item);
               if (row) changed.push(row);
@@ -169,18 +142,20 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       }
       if (failures > 0) log.info({ failures }, 'alert writes recovered');
       failures = 0;
-      for (const f of fired) {
+      for (const { row, notification } of fired) {
         metrics.alertsFired.inc();
-        options.onFired(f);
+        const alert = toAlert(row);
+        options.onFired({ userId: row.userId, notification: toNotification(notification), alert });
+        // A rearm alert waits for the band, timed from the trade that fired it.
+        if (row.repeatMode === 'rearm') {
+          const condition = rearmCondition(row, parseTimeUs(notification.tradeTime) ?? Date.now() * 1000);
+          if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
+        }
+        options.onChanged?.(row.userId, alert);
       }
       for (const row of changed) {
         await track(row);
         options.onChanged?.(row.userId, toAlert(row));
-      }
-      for (const f of fired) {
-        const row = await db.alert.findUnique({ where: { id: f.alert.id } });
-        if (row) await track(row);
-        options.onChanged?.(f.userId, f.alert);
       }
       // Someone else changed these first (an edit, another server): follow the database.
       for (const alertId of stale) {

@@ -38,9 +38,10 @@ export function createNotificationService(db: Db) {
       return rows.map(toNotification);
     },
 
-    /** Records that a client acknowledged this notification (the first acknowledgement counts). */
-    async markDelivered(id: number): Promise<void> {
-      await db.notification.updateMany({ where: { id, deliveredAt: null }, data: { deliveredAt: new Date() } });
+    /** Records that a client acknowledged these notifications (the first acknowledgement counts). */
+    async markDelivered(ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db.notification.updateMany({ where: { id: { in: [...ids] }, deliveredAt: null }, data: { deliveredAt: new Date() } });
     },
 
     /** Deletes notifications older than the retention; returns how many. */

@@ -9,6 +9,9 @@ import type { RealtimeServer, RealtimeSocket } from './types.ts';
 
 /** How long a client has to acknowledge an `alert:hit` before it counts as not delivered. */
 export const HIT_ACK_TIMEOUT_MS = 10_000;
+/** Acknowledgements are written at most this often, this many per statement. */
+const ACK_FLUSH_MS = 50;
+const ACK_BATCH = 500;
 
 /**
  * Sends `alert:hit` to every socket of the alert's user (never volatile) and records the
@@ -18,12 +21,32 @@ export const HIT_ACK_TIMEOUT_MS = 10_000;
  */
 export function createAlertDelivery(io: RealtimeServer, db: Db, notifications: NotificationService, logger: Logger) {
   const log = logger.child({ module: 'delivery' });
+  // Acknowledgements are recorded in batches: after a storm, a hundred thousand arrive within a
+  // second, and one UPDATE each would keep the event loop busy for many seconds.
+  let acknowledged: number[] = [];
+  let flushing: NodeJS.Timeout | null = null;
+
+  function flush(): Promise<unknown> {
+    if (flushing) clearTimeout(flushing);
+    flushing = null;
+    const ids = acknowledged;
+    acknowledged = [];
+    const writes: Array<Promise<void>> = [];
+    for (let i = 0; i < ids.length; i += ACK_BATCH) {
+      const batch = ids.slice(i, i + ACK_BATCH);
+      writes.push(notifications.markDelivered(batch).catch((error: unknown) => log.error({ err: error, ids: batch.length }, 'recording deliveries failed; they will be replayed')));
+    }
+    return Promise.all(writes);
+  }
 
   function delivered(id: number): void {
-    notifications.markDelivered(id).catch((error: unknown) => log.error({ err: error, id }, 'recording a delivery failed'));
+    acknowledged.push(id);
+    flushing ??= setTimeout(() => void flush(), ACK_FLUSH_MS);
   }
 
   return {
+    /** Records the acknowledgements still waiting for their batch (shutdown). */
+    settle: (): Promise<unknown> => flush(),
     /** Sends a freshly fired alert to all of its user's tabs. */
     send({ userId, notification, alert }: FiredAlert): void {
       const hit: AlertHit = {
