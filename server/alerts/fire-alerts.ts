@@ -45,14 +45,19 @@ function valueOf(basis: string, state: WindowState): string {
 export async function fireAlerts(tx: Db, requests: readonly FireRequest[], now: Date): Promise<FireResult> {
   if (requests.length === 0) return { fired: [], lost: [] };
   const at = sqliteDate(now);
-  const pairs = requests.map(() => '(?, ?)').join(', ');
+  // By arming, then ids, so that `id IN (...)` walks the primary key. `+status` keeps SQLite
+  // off the status index: with it, every chunk scanned all armed alerts (46 ms per 500 of
+  // 100,000), as did a row-value `(id, arming) IN (VALUES ...)`.
+  const byArming = new Map<number, string[]>();
+  for (const r of requests) byArming.set(r.arming, [...(byArming.get(r.arming) ?? []), r.alertId]);
+  const clauses = [...byArming].map(([, ids]) => `(arming = ? AND id IN (${ids.map(() => '?').join(', ')}))`);
   const updated = await tx.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `UPDATE alert SET status = 'triggered', triggeredAt = ?, updatedAt = ?
-      WHERE status = 'armed' AND (id, arming) IN (VALUES ${pairs})
+      WHERE +status = 'armed' AND (${clauses.join(' OR ')})
       RETURNING ${ALERT_COLUMNS}`,
     at,
     at,
-    ...requests.flatMap((r) => [r.alertId, r.arming]),
+    ...[...byArming].flatMap(([arming, ids]) => [arming, ...ids]),
   );
   const rows = new Map(updated.map((raw) => [String(raw.id), toAlertRow(raw)]));
   const won = requests.filter((r) => rows.has(r.alertId));
