@@ -26,7 +26,7 @@ export interface AlertEvaluatorOptions {
   metrics: Metrics;
   /** Called once per fired alert, after its notification is committed. */
   onFired(fired: FiredAlert): void;
-  /** Alerts changed by the evaluator (triggered, re-armed, expired), for live lists. */
+  /** Alerts changed by the evaluator (re-armed, expired; a firing travels in its hit), for live lists. */
   onChanged?(userId: string, alert: Alert): void;
 }
 
@@ -151,7 +151,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
           const condition = rearmCondition(row, parseTimeUs(notification.tradeTime) ?? Date.now() * 1000);
           if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
         }
-        options.onChanged?.(row.userId, alert);
+        // No alert:update here: the hit carries the alert, and a storm would send everything twice.
       }
       for (const row of changed) {
         await track(row);
