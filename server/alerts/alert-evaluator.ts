@@ -101,8 +101,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
-      const chunk = queue.slice(0, CHUNK);
-      queue = queue.slice(CHUNK);
+      const chunk = queue.splice(0, CHUNK);
       let fired: FireResult['fired'] = [];
       const changed: AlertRow[] = [];
       const stale: string[] = [];

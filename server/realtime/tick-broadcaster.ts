@@ -7,6 +7,8 @@ import { unsentPackets } from './unsent-packets.ts';
 
 /** How often each product's newest tick is pushed, in milliseconds (4 per second). */
 export const TICK_INTERVAL_MS = 250;
+/** Sockets written per turn of the event loop during a flush. */
+const FLUSH_SLICE = 250;
 
 /**
  * Pushes `price:tick` to the sockets watching each product, coalesced: at most one tick per
@@ -31,22 +33,43 @@ export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTE
     mine.set(tick.product, tick);
   }
 
-  function flush(): void {
-    for (const product of dirty) {
-      const state = latest.get(product);
-      const ids = io.sockets.adapter.rooms.get(productRoom(product));
-      if (!state || !ids) continue;
-      // Formatted here, once per product and interval, not on each of a burst's trades.
-      const tick = toTick(state);
-      for (const id of ids) {
-        const socket = io.sockets.sockets.get(id);
-        if (socket) deliver(socket, tick);
+  let flushing = false;
+
+  /**
+   * One interval's ticks, written `FLUSH_SLICE` sockets at a time with a turn of the event loop
+   * between slices: with a thousand watchers a whole flush took about 30 ms, and an alert hit
+   * fired meanwhile waited behind all of it. A slice uses the newest tick of its product, so a
+   * trade applied mid-flush reaches the rest at once and the rest of the room next interval.
+   */
+  async function flush(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const product of [...dirty]) {
+        dirty.delete(product);
+        const ids = io.sockets.adapter.rooms.get(productRoom(product));
+        let state = latest.get(product);
+        if (!state || !ids) continue;
+        // Formatted here, once per product and slice, not on each of a burst's trades.
+        let tick = toTick(state);
+        let written = 0;
+        for (const id of [...ids]) {
+          const socket = io.sockets.sockets.get(id);
+          if (socket) deliver(socket, tick);
+          if (++written % FLUSH_SLICE !== 0) continue;
+          await new Promise((resolve) => setImmediate(resolve));
+          if (latest.get(product) !== state) {
+            state = latest.get(product)!;
+            tick = toTick(state);
+          }
+        }
       }
+    } finally {
+      flushing = false;
     }
-    dirty.clear();
   }
 
-  const timer = setInterval(flush, intervalMs);
+  const timer = setInterval(() => void flush(), intervalMs);
   timer.unref();
 
   return {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,7 +8,7 @@ import { type Simulator, createSimulator } from '../../server/feed/simulator/cre
 import { expectExactTick } from '../support/exact-tick.ts';
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
 import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
-import { type SpawnedServer, spawnServer, waitForOk } from '../support/spawn-server.ts';
+import { type SpawnedServer, freePort, spawnServer, waitForOk } from '../support/spawn-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -40,15 +39,6 @@ let server: SpawnedServer | null = null;
 let sockets: RecordingSocket[] = [];
 
 const baseUrl = (): string => `http://127.0.0.1:${port}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = (probe.address() as net.AddressInfo);
-      probe.close(() => resolve(p));
-    });
-  });
-}
 
 async function start(): Promise<SpawnedServer> {
   const spawned = spawnServer({

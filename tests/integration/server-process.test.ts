@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnServer, waitForOk } from '../support/spawn-server.ts';
+import { freePort, spawnServer, waitForOk } from '../support/spawn-server.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -14,15 +13,6 @@ function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-proc-'));
   dirs.push(dir);
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function startupFailure(env: Record<string, string>): Promise<{ code: number | string; output: string }> {
