@@ -71,6 +71,13 @@ for (const result of results) {
   for (const chart of result.charts ?? []) fs.writeFileSync(path.join(chartDir, `${chart.id}.svg`), renderBarChart(chart));
 }
 const resultsFile = smoke ? path.join(os.tmpdir(), 'tickwatch-bench-smoke.json') : path.join(ROOT, 'bench/results.json');
+// `--only` re-measures some scenarios: the others keep their last full results.
+if (!smoke && onlyIndex >= 0 && fs.existsSync(resultsFile)) {
+  const previous = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as typeof report;
+  const fresh = new Set(results.map((r) => r.id));
+  const order = Object.keys(SCENARIOS);
+  report.scenarios = [...previous.scenarios.filter((r) => !fresh.has(r.id)), ...results].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
 fs.writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
 
 process.stdout.write(`\n${reportTable(results)}\n\n`);
