@@ -229,8 +229,9 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     },
     /** Called with the window after every applied trade: fires, re-arms and expires. */
     onWindow(state: WindowState): void {
-      for (const condition of index.matching(state)) {
-        const entry = drop(condition.alertId);
+      for (const condition of index.takeMatching(state)) {
+        const entry = meta.get(condition.alertId);
+        meta.delete(condition.alertId);
         if (entry) queue.push({ meta: entry, state });
       }
       for (const condition of index.expired(state.timeUs)) {

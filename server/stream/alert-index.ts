@@ -71,6 +71,11 @@ export interface AlertIndex {
    */
   matching(state: WindowState): Readonly<AlertCondition>[];
   /**
+   * What `matching` returns, removed from the index in the same pass: one splice per group
+   * instead of one search and splice per condition. Same order.
+   */
+  takeMatching(state: WindowState): Readonly<AlertCondition>[];
+  /**
    * The conditions with `expiresAtUs <= nowUs` (microseconds), ascending by expiry then alertId.
    * Nothing is removed. O(log n + k) for k returned.
    */
@@ -252,6 +257,43 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     }
   }
 
+  const taken = (c: Condition): boolean => {
+    if (c.notBeforeUs !== undefined && c.notBeforeUs > nowUs) return false;
+    if (c.expiresAtUs !== undefined && c.expiresAtUs <= nowUs) return false;
+    return true;
+  };
+
+  function takeGroup(groups: SortedChunks<Condition>[], index: number, num: bigint, den: bigint): void {
+    const above = groups[index]!;
+    if (above.size > 0) {
+      bound = floorDiv(num, den);
+      for (const c of above.removeRange({ chunk: 0, offset: 0 }, above.search(aboveBound), taken)) out.push(c);
+    }
+    const below = groups[index + 1]!;
+    if (below.size > 0) {
+      bound = -floorDiv(-num, den);
+      for (const c of below.removeRange(below.search(atOrAboveBound), below.end(), taken)) out.push(c);
+    }
+  }
+
+  /** `matching`, and removes what it returns in one pass per group (a storm fires thousands at once). */
+  function takeMatching(state: WindowState): Condition[] {
+    const groups = products.get(state.product);
+    if (!groups) return [];
+    out = [];
+    nowUs = state.timeUs;
+    if (state.warm && state.count > 0) takeGroup(groups, 0, state.sumPriceUnits, BigInt(state.count));
+    if (state.warm && state.sumSizeUnits > 0n) takeGroup(groups, 2, state.sumPvUnits, state.sumSizeUnits);
+    takeGroup(groups, 4, state.lastUnits, 1n);
+    const result = out;
+    out = [];
+    for (const c of result) {
+      byId.delete(c.alertId);
+      if (c.expiresAtUs !== undefined) expiries.delete(c);
+    }
+    return result;
+  }
+
   function matching(state: WindowState): Condition[] {
     const groups = products.get(state.product);
     if (!groups) return [];
@@ -282,6 +324,7 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     get: (alertId) => byId.get(alertId),
     size: () => byId.size,
     matching,
+    takeMatching,
     expired,
     nextExpiryUs: () => expiries.first()?.expiresAtUs,
   };

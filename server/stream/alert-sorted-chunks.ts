@@ -145,6 +145,39 @@ export class SortedChunks<T> {
     this.count = sorted.length;
   }
 
+  /**
+   * Removes the items in [`from`, `to`) for which `take` is true and returns them in order; the
+   * others stay. O(items in the range + 2 chunks): removing k items one by one would cost k
+   * searches and splices (150 ms for 100,000 alerts fired by one trade).
+   */
+  removeRange(from: ChunkPosition, to: ChunkPosition, take: (item: T) => boolean): T[] {
+    const chunks = this.chunks;
+    if (from.chunk >= chunks.length || (from.chunk === to.chunk && from.offset >= to.offset)) return [];
+    const taken: T[] = [];
+    const rest: T[] = [];
+    const last = Math.min(to.chunk, chunks.length - 1);
+    for (let c = from.chunk; c <= last; c++) {
+      const chunk = chunks[c]!;
+      const start = c === from.chunk ? from.offset : 0;
+      const end = c === to.chunk ? to.offset : chunk.length;
+      for (let i = 0; i < start; i++) rest.push(chunk[i]!);
+      for (let i = start; i < end; i++) (take(chunk[i]!) ? taken : rest).push(chunk[i]!);
+      for (let i = end; i < chunk.length; i++) rest.push(chunk[i]!);
+    }
+    if (taken.length === 0) return taken;
+    const size = Math.max(1, this.maxChunk >>> 1);
+    const rebuilt: T[][] = [];
+    for (let i = 0; i < rest.length; i += size) rebuilt.push(rest.slice(i, i + size));
+    chunks.splice(from.chunk, last - from.chunk + 1, ...rebuilt);
+    this.count -= taken.length;
+    return taken;
+  }
+
+  /** The position just past the last item. */
+  end(): ChunkPosition {
+    return { chunk: this.chunks.length, offset: 0 };
+  }
+
   /** All items in order, as a new array. */
   toArray(): T[] {
     const out: T[] = [];
