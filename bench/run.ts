@@ -1,7 +1,8 @@
 /**
  * The performance suite: `npm run bench` (full, a few minutes on two cores) or
  * `npm run bench -- --smoke` (seconds: proves every scenario still works; CI runs it).
- * `--only engine,restart` picks scenarios. Each scenario runs in its own process, one after
+ * `--only engine,restart` picks scenarios; `--charts` only redraws the charts from the saved
+ * results. Each scenario runs in its own process, one after
  * the other. The full run writes bench/results.json and the SVG charts under
  * docs/images/bench/; a smoke run writes its JSON to the temp dir and leaves both alone.
  */
@@ -16,6 +17,22 @@ import { SCENARIOS } from './scenarios/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
+const CHART_DIR = path.join(ROOT, 'docs/images/bench');
+
+function writeCharts(results: readonly ScenarioResult[], dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const result of results) {
+    for (const chart of result.charts ?? []) fs.writeFileSync(path.join(dir, `${chart.id}.svg`), renderBarChart(chart));
+  }
+}
+
+// `--charts`: redraw docs/images/bench from bench/results.json, measuring nothing.
+if (args.includes('--charts')) {
+  const saved = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench/results.json'), 'utf8')) as { scenarios: ScenarioResult[] };
+  writeCharts(saved.scenarios, CHART_DIR);
+  process.stdout.write(`${reportTable(saved.scenarios)}\n`);
+  process.exit(0);
+}
 const smoke = args.includes('--smoke');
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? '').split(',') : Object.keys(SCENARIOS);
@@ -65,11 +82,8 @@ const report = {
   seconds: Math.round((performance.now() - started) / 1000),
   scenarios: results,
 };
-const chartDir = smoke ? fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-bench-charts-')) : path.join(ROOT, 'docs/images/bench');
-fs.mkdirSync(chartDir, { recursive: true });
-for (const result of results) {
-  for (const chart of result.charts ?? []) fs.writeFileSync(path.join(chartDir, `${chart.id}.svg`), renderBarChart(chart));
-}
+const chartDir = smoke ? fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-bench-charts-')) : CHART_DIR;
+writeCharts(smoke ? results : report.scenarios, chartDir);
 const resultsFile = smoke ? path.join(os.tmpdir(), 'tickwatch-bench-smoke.json') : path.join(ROOT, 'bench/results.json');
 // `--only` re-measures some scenarios: the others keep their last full results.
 if (!smoke && onlyIndex >= 0 && fs.existsSync(resultsFile)) {

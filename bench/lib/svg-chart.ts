@@ -23,7 +23,7 @@ export function renderBarChart(chart: ChartSpec): string {
   const series = [...new Set(chart.bars.map((b) => b.series ?? ''))];
   const max = Math.max(...chart.bars.map((b) => b.value), Number.MIN_VALUE);
   const min = Math.min(...chart.bars.map((b) => (b.value > 0 ? b.value : max)));
-  const plot = WIDTH - LABEL_WIDTH - 110;
+  const plot = WIDTH - LABEL_WIDTH - 170;
   const floor = chart.log ? Math.log10(min) - 0.5 : 0;
   const scale = (v: number): number => {
     if (v <= 0) return 0;
