@@ -232,10 +232,11 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
   let out: Condition[] = [];
   let nowUs = 0;
   let bound = 0n;
+  /** Whether a condition in the crossed range counts now: past its cooldown, not yet expired. */
+  const counts = (c: Condition): boolean =>
+    (c.notBeforeUs === undefined || c.notBeforeUs <= nowUs) && (c.expiresAtUs === undefined || c.expiresAtUs > nowUs);
   const take = (c: Condition): void => {
-    if (c.notBeforeUs !== undefined && c.notBeforeUs > nowUs) return;
-    if (c.expiresAtUs !== undefined && c.expiresAtUs <= nowUs) return;
-    out.push(c);
+    if (counts(c)) out.push(c);
   };
   const aboveBound = (c: Condition): boolean => c.thresholdUnits > bound;
   const atOrAboveBound = (c: Condition): boolean => c.thresholdUnits >= bound;
@@ -257,36 +258,39 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     }
   }
 
-  const taken = (c: Condition): boolean => {
-    if (c.notBeforeUs !== undefined && c.notBeforeUs > nowUs) return false;
-    if (c.expiresAtUs !== undefined && c.expiresAtUs <= nowUs) return false;
-    return true;
-  };
-
   function takeGroup(groups: SortedChunks<Condition>[], index: number, num: bigint, den: bigint): void {
     const above = groups[index]!;
     if (above.size > 0) {
       bound = floorDiv(num, den);
-      for (const c of above.removeRange({ chunk: 0, offset: 0 }, above.search(aboveBound), taken)) out.push(c);
+      for (const c of above.removeRange({ chunk: 0, offset: 0 }, above.search(aboveBound), counts)) out.push(c);
     }
     const below = groups[index + 1]!;
     if (below.size > 0) {
       bound = -floorDiv(-num, den);
-      for (const c of below.removeRange(below.search(atOrAboveBound), below.end(), taken)) out.push(c);
+      for (const c of below.removeRange(below.search(atOrAboveBound), below.end(), counts)) out.push(c);
     }
   }
 
-  /** `matching`, and removes what it returns in one pass per group (a storm fires thousands at once). */
-  function takeMatching(state: WindowState): Condition[] {
+  type GroupScan = (groups: SortedChunks<Condition>[], index: number, num: bigint, den: bigint) => void;
+
+  /** Runs `scan` over each (basis, direction) pair of groups the state can decide; returns what it gathered. */
+  function scanGroups(state: WindowState, scan: GroupScan): Condition[] {
     const groups = products.get(state.product);
     if (!groups) return [];
     out = [];
     nowUs = state.timeUs;
-    if (state.warm && state.count > 0) takeGroup(groups, 0, state.sumPriceUnits, BigInt(state.count));
-    if (state.warm && state.sumSizeUnits > 0n) takeGroup(groups, 2, state.sumPvUnits, state.sumSizeUnits);
-    takeGroup(groups, 4, state.lastUnits, 1n);
+    // A zero count or size has no mean or vwap; the window never publishes one, but be safe.
+    if (state.warm && state.count > 0) scan(groups, 0, state.sumPriceUnits, BigInt(state.count));
+    if (state.warm && state.sumSizeUnits > 0n) scan(groups, 2, state.sumPvUnits, state.sumSizeUnits);
+    scan(groups, 4, state.lastUnits, 1n);
     const result = out;
     out = [];
+    return result;
+  }
+
+  /** `matching`, and removes what it returns in one pass per group (a storm fires thousands at once). */
+  function takeMatching(state: WindowState): Condition[] {
+    const result = scanGroups(state, takeGroup);
     for (const c of result) {
       byId.delete(c.alertId);
       if (c.expiresAtUs !== undefined) expiries.delete(c);
@@ -295,17 +299,7 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
   }
 
   function matching(state: WindowState): Condition[] {
-    const groups = products.get(state.product);
-    if (!groups) return [];
-    out = [];
-    nowUs = state.timeUs;
-    // A zero count or size has no mean or vwap; the window never publishes one, but be safe.
-    if (state.warm && state.count > 0) collect(groups, 0, state.sumPriceUnits, BigInt(state.count));
-    if (state.warm && state.sumSizeUnits > 0n) collect(groups, 2, state.sumPvUnits, state.sumSizeUnits);
-    collect(groups, 4, state.lastUnits, 1n);
-    const result = out;
-    out = [];
-    return result;
+    return scanGroups(state, collect);
   }
 
   function expired(nowUs: number): Condition[] {
