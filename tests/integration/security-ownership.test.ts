@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../lib/realtime/events.ts';
 import { declaredApiRoutes } from '../support/declared-api-routes.ts';
 import { HttpClient } from '../support/http-client.ts';
+import { expiredSessionCookie, signedOutSessionCookie } from '../support/dead-session-cookies.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 
@@ -88,23 +89,8 @@ describe('every API route needs a session', () => {
   const cookies: Array<[string, () => Promise<string | null>]> = [
     ['no cookie', () => Promise.resolve(null)],
     ['a forged session cookie', () => Promise.resolve('better-auth.session_token=forged-token.forged-signature')],
-    [
-      'the cookie of an expired session',
-      async () => {
-        const user = await signUpUser(t.baseUrl, 'expired');
-        await t.app.db.session.updateMany({ where: { userId: user.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
-        return user.http.cookieHeader;
-      },
-    ],
-    [
-      'the cookie of a signed-out session',
-      async () => {
-        const user = await signUpUser(t.baseUrl, 'signed-out');
-        const cookie = user.http.cookieHeader;
-        expect((await user.http.request('POST', '/api/auth/sign-out', {})).status).toBe(200);
-        return cookie;
-      },
-    ],
+    ['the cookie of an expired session', () => expiredSessionCookie(t)],
+    ['the cookie of a signed-out session', () => signedOutSessionCookie(t)],
   ];
 
   describe.each(cookies)('with %s', (_label, makeCookie) => {

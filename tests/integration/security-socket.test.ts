@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, SubscribeAck } from '../../lib/realtime/events.ts';
 import { HttpClient } from '../support/http-client.ts';
+import { expiredSessionCookie, signedOutSessionCookie } from '../support/dead-session-cookies.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -101,23 +102,8 @@ describe('handshake authentication', () => {
         return cookie.slice(0, at) + (cookie[at] === 'A' ? 'B' : 'A') + cookie.slice(at + 1);
       },
     ],
-    [
-      'the cookie of a session expired in the database',
-      async () => {
-        const user = await signUpUser(t.baseUrl, 'expired');
-        await t.app.db.session.updateMany({ where: { userId: user.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
-        return user.http.cookieHeader;
-      },
-    ],
-    [
-      'the cookie of a signed-out session',
-      async () => {
-        const user = await signUpUser(t.baseUrl, 'signed-out');
-        const cookie = user.http.cookieHeader;
-        expect((await user.http.request('POST', '/api/auth/sign-out', {})).status).toBe(200);
-        return cookie;
-      },
-    ],
+    ['the cookie of a session expired in the database', () => expiredSessionCookie(t)],
+    ['the cookie of a signed-out session', () => signedOutSessionCookie(t)],
     [
       'the cookie of a deleted account',
       async () => {
