@@ -1,7 +1,7 @@
 import type { Db } from '../../server/db/client.ts';
 import { createDb } from '../../server/db/client.ts';
 import { applyPendingMigrations } from '../../server/db/migrate.ts';
-import { sqliteDate } from './seed-database.ts';
+import { sqliteDate } from '../../server/db/sqlite-date.ts';
 import { ROOT_DIR } from './server-process.ts';
 import { newSessionToken, sessionCookieHeader } from './session-cookie.ts';
 

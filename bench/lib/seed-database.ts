@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createSeededRandom } from '../../lib/seeded-random.ts';
-
-/** DateTime columns as the Prisma SQLite adapter writes them. */
-export const sqliteDate = (ms: number): string => new Date(ms).toISOString().replace('Z', '+00:00');
+import { sqliteDate } from '../../server/db/sqlite-date.ts';
 
 export interface SeedTradesOptions {
   product: string;

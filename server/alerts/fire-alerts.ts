@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { sqliteDate } from '../db/sqlite-date.ts';
 import type { Alert as AlertRow, Notification as NotificationRow } from '../db/generated/client.ts';
 import { formatUnits } from '../stream/parse-decimal.ts';
 import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
@@ -20,8 +21,6 @@ export interface FireResult {
 const ALERT_COLUMNS = 'id, userId, product, basis, direction, threshold, repeatMode, rearmBand, cooldownSeconds, note, status, arming, createdAt, updatedAt, triggeredAt, expiresAt';
 const NOTIFICATION_COLUMNS = 'id, alertId, userId, arming, product, basis, direction, threshold, value, tradeId, tradeTime, windowCount, firedAt, deliveredAt, readAt';
 
-/** DateTime columns in the text form the Prisma SQLite adapter writes and reads. */
-const sqliteDate = (date: Date): string => date.toISOString().replace('Z', '+00:00');
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
 
@@ -44,7 +43,7 @@ function valueOf(basis: string, state: WindowState): string {
  */
 export async function fireAlerts(tx: Db, requests: readonly FireRequest[], now: Date): Promise<FireResult> {
   if (requests.length === 0) return { fired: [], lost: [] };
-  const at = sqliteDate(now);
+  const at = sqliteDate(now.getTime());
   // By arming, then ids, so that `id IN (...)` walks the primary key. `+status` keeps SQLite
   // off the status index: with it, every chunk scanned all armed alerts (46 ms per 500 of
   // 100,000), as did a row-value `(id, arming) IN (VALUES ...)`.
