@@ -116,23 +116,6 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
         (row) => onTrade({ product, tradeId: row[0] as number, time: row[1] as string, timeUs: row[2] as number, price: row[3] as string, size: row[4] as string, side: row[5] as string }),
       );
     },
-    /** Stored trades of `product` with `timeUs > sinceUs`, in trade-id order. */
-    async loadSince(product: string, sinceUs: number): Promise<StoredTrade[]> {
-      const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        'SELECT tradeId, time, timeUs, price, size, side FROM trade WHERE product = ? AND timeUs > ? ORDER BY tradeId',
-        product,
-        sinceUs,
-      );
-      return rows.map((row) => toStoredTrade(product, row));
-    },
-    /** The newest stored trade of `product`, or null. */
-    async latest(product: string): Promise<StoredTrade | null> {
-      const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        'SELECT tradeId, time, timeUs, price, size, side FROM trade WHERE product = ? ORDER BY tradeId DESC LIMIT 1',
-        product,
-      );
-      return rows[0] ? toStoredTrade(product, rows[0]) : null;
-    },
     /** Deletes stored trades older than `beforeUs`; returns how many. */
     async prune(beforeUs: number): Promise<number> {
       return db.$executeRawUnsafe('DELETE FROM trade WHERE timeUs < ?', beforeUs);
@@ -147,16 +130,3 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
 }
 
 export type TradeStore = ReturnType<typeof createTradeStore>;
-
-/** Raw rows carry BIGINT columns as bigint; ids and microsecond times fit Number exactly. */
-function toStoredTrade(product: string, row: Record<string, unknown>): StoredTrade {
-  return {
-    product,
-    tradeId: Number(row.tradeId),
-    time: String(row.time),
-    timeUs: Number(row.timeUs),
-    price: String(row.price),
-    size: String(row.size),
-    side: String(row.side),
-  };
-}
