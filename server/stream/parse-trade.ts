@@ -22,22 +22,7 @@ export type ParseTradeResult = { ok: true; trade: Trade } | { ok: false; reason:
  * never throws, whatever the input.
  */
 export function parseTrade(raw: RawTrade): ParseTradeResult {
-  const { product, tradeId, time, price, size, side } = raw;
-  if (typeof product !== 'string' || product.length === 0) return fail('product is missing');
-  if (!Number.isSafeInteger(tradeId) || tradeId <= 0) return fail('trade id is not a positive integer');
-  if (side !== 'buy' && side !== 'sell') return fail('side is neither buy nor sell');
-
-  const timeUs = parseTimeUs(time);
-  if (timeUs === null) return fail('time is not a UTC time between 2000 and 2200');
-  const priceUnits = parseUnits(price, PRICE_SCALE);
-  if (priceUnits === null) return fail(BAD_PRICE);
-  if (priceUnits <= 0n) return fail('price is not positive');
-  if (priceUnits > MAX_PRICE_UNITS) return fail('price is above 1e12');
-  const sizeUnits = parseUnits(size, SIZE_SCALE);
-  if (sizeUnits === null) return fail(BAD_SIZE);
-  if (sizeUnits <= 0n) return fail('size is not positive');
-
-  return { ok: true, trade: { product, tradeId, time, timeUs, price, size, side, priceUnits, sizeUnits } };
+  return checkTrade(raw, parseTimeUs(raw.time), 'time is not a UTC time between 2000 and 2200');
 }
 
 /**
@@ -46,15 +31,25 @@ export function parseTrade(raw: RawTrade): ParseTradeResult {
  * day of trades is replayed, and the time parse was a third of each trade's cost).
  */
 export function parseStoredTrade(raw: RawTrade, timeUs: number): ParseTradeResult {
+  const valid = Number.isSafeInteger(timeUs) && timeUs > 0;
+  return checkTrade(raw, valid ? timeUs : null, 'stored time is not a positive integer of microseconds');
+}
+
+/** The checks both share; `timeUs` is null when the time was not valid (`badTime` says why). */
+function checkTrade(raw: RawTrade, timeUs: number | null, badTime: string): ParseTradeResult {
   const { product, tradeId, time, price, size, side } = raw;
   if (typeof product !== 'string' || product.length === 0) return fail('product is missing');
   if (!Number.isSafeInteger(tradeId) || tradeId <= 0) return fail('trade id is not a positive integer');
   if (side !== 'buy' && side !== 'sell') return fail('side is neither buy nor sell');
-  if (!Number.isSafeInteger(timeUs) || timeUs <= 0) return fail('stored time is not a positive integer of microseconds');
+  if (timeUs === null) return fail(badTime);
   const priceUnits = parseUnits(price, PRICE_SCALE);
-  if (priceUnits === null || priceUnits <= 0n || priceUnits > MAX_PRICE_UNITS) return fail(BAD_PRICE);
+  if (priceUnits === null) return fail(BAD_PRICE);
+  if (priceUnits <= 0n) return fail('price is not positive');
+  if (priceUnits > MAX_PRICE_UNITS) return fail('price is above 1e12');
   const sizeUnits = parseUnits(size, SIZE_SCALE);
-  if (sizeUnits === null || sizeUnits <= 0n) return fail(BAD_SIZE);
+  if (sizeUnits === null) return fail(BAD_SIZE);
+  if (sizeUnits <= 0n) return fail('size is not positive');
+
   return { ok: true, trade: { product, tradeId, time, timeUs, price, size, side, priceUnits, sizeUnits } };
 }
 
