@@ -119,9 +119,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
             if ('expire' in item) {
               const row = await expire(tx as Db, item.expire);
               if (row) changed.push(row);
-            } else if (item.meta.kind === 'fire') {
-              continue;
-            } else {
+            } else if (item.meta.kind === 'rearm') {
               const row = await rearm(tx as Db, item);
               if (row) changed.push(row);
               else stale.push(item.meta.alertId);
