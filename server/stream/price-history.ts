@@ -58,13 +58,27 @@ export function createPriceHistory(tiers: HistoryTier[] = DEFAULT_TIERS) {
       const chosen = series.find((s) => newest.timeUs - s.tier.spanUs <= sinceUs) ?? series.at(-1);
       if (!chosen) return [];
       const points = chosen.points.slice(chosen.head).filter((p) => p.timeUs >= sinceUs);
-      if (points.length <= maxPoints) return points;
-      const step = points.length / maxPoints;
-      const thinned: PricePoint[] = [];
-      for (let i = 1; i <= maxPoints; i += 1) thinned.push(points[Math.ceil(i * step) - 1] as PricePoint);
-      return thinned;
+      return thinEvenly(points, maxPoints);
     },
   };
+}
+
+/**
+ * `maxPoints` of `points`, evenly spaced, always ending on the newest: the i-th kept point
+ * (1-based) is the one at index ceil(i * n / maxPoints) - 1. Integer arithmetic only: the
+ * floating-point `Math.ceil(i * (n / maxPoints))` rounds up past an exact integer (62 points to
+ * 60 read index 62) and so read past the end.
+ */
+export function thinEvenly<T>(points: readonly T[], maxPoints: number): T[] {
+  const n = points.length;
+  if (n <= maxPoints) return points.slice();
+  const thinned: T[] = new Array<T>(maxPoints);
+  for (let i = 1; i <= maxPoints; i += 1) {
+    const scaled = i * n; // at most 5,000 points asked of at most a few hundred thousand: exact
+    const index = (scaled - (scaled % maxPoints)) / maxPoints + (scaled % maxPoints === 0 ? 0 : 1) - 1;
+    thinned[i - 1] = points[index] as T;
+  }
+  return thinned;
 }
 
 export type PriceHistory = ReturnType<typeof createPriceHistory>;
