@@ -1,6 +1,8 @@
 /**
  * Runs the Coinbase Exchange simulator on its own:
  *   tsx scripts/simulator.ts --port 4010 --products BTC-USD,ETH-USD --rate 5 --seed 42
+ *   tsx scripts/simulator.ts --history 0 --first-trade-id 1   # an exchange with no trades yet
+ *   tsx scripts/simulator.ts --rest-empty                     # REST answers [] to everything
  * Prints the feed, REST and control URLs, then serves until SIGINT/SIGTERM.
  */
 import { createSimulator } from '../server/feed/simulator/create-simulator.ts';
@@ -25,9 +27,14 @@ const simulator = await createSimulator(options).catch((error: unknown) => {
   process.exit(1);
 });
 
+const state = simulator.state();
+const modes = [
+  options.history === 0 ? 'no trades before start' : null,
+  state.restFailure === 'empty' ? 'REST answers empty pages' : null,
+].filter((mode) => mode !== null);
 process.stdout.write(
   [
-    `Coinbase Exchange simulator (seed ${simulator.seed}, ${simulator.state().rate} trades/s per product: ${simulator.products.join(', ')})`,
+    `Coinbase Exchange simulator (seed ${simulator.seed}, ${state.rate} trades/s per product: ${simulator.products.join(', ')})${modes.length > 0 ? `; ${modes.join('; ')}` : ''}`,
     `  ws:      ${simulator.url}`,
     `  rest:    ${simulator.restUrl}`,
     `  control: ${simulator.restUrl}/_control/state`,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Simulator, type SimulatorOptions, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
+import { type Frame, connectFeed, control, getJson } from '../support/feed-test-client.ts';
 
-type Frame = Record<string, unknown> & { type?: string };
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const open: Array<{ close(): Promise<void> }> = [];
@@ -16,63 +16,9 @@ async function start(options: SimulatorOptions = {}): Promise<Simulator> {
   return sim;
 }
 
-/** A raw `ws` client recording every frame, with bounded waits. */
-async function connect(url: string) {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  open.push({ close: () => Promise.resolve(ws.terminate()) });
-  const frames: Frame[] = [];
-  let wake = (): void => undefined;
-  ws.on('message', (data: Buffer) => {
-    try {
-      frames.push(JSON.parse(data.toString()) as Frame);
-    } catch {
-      frames.push({ unparsed: data.toString() });
-    }
-    wake();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
-  });
-  ws.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let cursor = 0;
-  /** The next frame (after the previous match) satisfying `test`; fails after `timeoutMs`. */
-  const next = async (test: (f: Frame) => boolean, timeoutMs = 2000): Promise<Frame> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = frames.findIndex((f, i) => i >= cursor && test(f));
-      if (index >= 0) {
-        cursor = index + 1;
-        return frames[index] as Frame;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-3))}`);
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, Math.min(left, 50));
-      });
-    }
-  };
-  const send = (msg: unknown): void => ws.send(JSON.stringify(msg));
-  const subscribe = (products: string[], channels: unknown[] = ['matches', 'heartbeat']) => send({ type: 'subscribe', product_ids: products, channels });
-  return { ws, frames, next, send, subscribe, closed };
-}
-
+const connect = (url: string) => connectFeed(url, open);
 const type = (t: string) => (f: Frame) => f.type === t;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function getJson(url: string): Promise<{ status: number; body: unknown; headers: Headers }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return { status: res.status, body: await res.json(), headers: res.headers };
-}
-
-async function control(sim: Simulator, command: string, body?: unknown) {
-  const res = await fetch(`${sim.restUrl}/_control/${command}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { ok?: boolean; result?: unknown; message?: string } };
-}
 
 describe('simulator WebSocket feed', () => {
   it('acks a subscribe, sends one last_match (the latest trade), then a match per trade and heartbeats', async () => {
@@ -108,6 +54,44 @@ describe('simulator WebSocket feed', () => {
     expect(beat.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(c.frames.filter(type('last_match'))).toHaveLength(1);
     expect(sim.clients()).toBe(1);
+  });
+
+  it('with no history: no last_match, heartbeats say last_trade_id 0, and the first trade has id 1', async () => {
+    const sim = await start({ history: 0, firstTradeId: 1 });
+    expect(sim.latest('BTC-USD')).toBeUndefined();
+    expect(sim.state().products['BTC-USD']).toEqual({ latest: null, nextTradeId: 1, stored: 0 });
+    const c = await connect(sim.url);
+    c.subscribe(['BTC-USD'], ['matches', 'heartbeat', 'ticker']);
+    await c.next(type('subscriptions'));
+    const before = await c.next(type('heartbeat'));
+    expect(before).toMatchObject({ type: 'heartbeat', last_trade_id: 0, product_id: 'BTC-USD' });
+    expect(c.frames.filter((f) => f.type === 'last_match' || f.type === 'ticker' || f.type === 'match')).toEqual([]);
+    expect((await getJson(`${sim.restUrl}/products/BTC-USD/trades`)).body).toEqual([]);
+    const first = sim.trade('BTC-USD', { price: '67000.01' });
+    expect(first.tradeId).toBe(1);
+    expect(await c.next(type('match'))).toMatchObject({ trade_id: 1, price: '67000.01' });
+    expect(await c.next(type('heartbeat'))).toMatchObject({ last_trade_id: 1 });
+    expect(c.frames.filter(type('last_match'))).toEqual([]);
+    expect(((await getJson(`${sim.restUrl}/products/BTC-USD/trades`)).body as Frame[]).map((t) => t.trade_id)).toEqual([1]);
+    expect((await getJson(`${sim.restUrl}/products/BTC-USD/trades?after=1`)).body).toEqual([]);
+    // A socket that subscribes now gets the first trade as its last_match.
+    const late = await connect(sim.url);
+    late.subscribe(['BTC-USD'], ['matches']);
+    expect(await late.next(type('last_match'))).toMatchObject({ trade_id: 1 });
+  });
+
+  it('with no history and the default first id, REST has nothing below the first trade', async () => {
+    const now = 1_790_000_000_000;
+    const sim = await start({ history: 0, firstTradeId: undefined, now: () => now });
+    expect(sim.state().products['BTC-USD']?.nextTradeId).toBe(now);
+    expect(sim.trade('BTC-USD').tradeId).toBe(now);
+    expect((await getJson(`${sim.restUrl}/products/BTC-USD/trades?after=${now}`)).body).toEqual([]);
+    expect(sim.restLog().map((r) => [r.after, r.status, r.trades])).toEqual([[String(now), 200, 0]]);
+  });
+
+  it('refuses a first trade id below 1 and a negative history', async () => {
+    await expect(createSimulator({ firstTradeId: 0 })).rejects.toThrow(/firstTradeId must be a whole number >= 1/);
+    await expect(createSimulator({ history: -1 })).rejects.toThrow(/history must be a whole number >= 0/);
   });
 
   it('closes a socket that does not subscribe in time', async () => {
@@ -273,6 +257,30 @@ describe('simulator REST trades', () => {
     await expect(fetch(`${sim.restUrl}/products/BTC-USD/trades`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
     sim.restFailures(null);
     expect((await getJson(`${sim.restUrl}/products/BTC-USD/trades`)).status).toBe(200);
+  });
+
+  it("answers empty pages in 'empty' mode, from the start or switched at run time, and counts every request", async () => {
+    const sim = await start({ restFailure: 'empty', history: 20 });
+    expect(sim.state()).toMatchObject({ restFailure: 'empty', restRequests: 0 });
+    const empty = await getJson(`${sim.restUrl}/products/BTC-USD/trades`);
+    expect(empty).toMatchObject({ status: 200, body: [] });
+    expect(empty.headers.get('cb-before')).toBeNull();
+    expect((await getJson(`${sim.restUrl}/products/BTC-USD/trades?after=10&limit=5`)).body).toEqual([]);
+    // The socket still has the history: the last_match is its newest trade.
+    const c = await connect(sim.url);
+    c.subscribe(['BTC-USD'], ['matches']);
+    expect(await c.next(type('last_match'))).toMatchObject({ trade_id: 20 });
+    sim.restFailures(null);
+    expect(((await getJson(`${sim.restUrl}/products/BTC-USD/trades?after=10&limit=5`)).body as Frame[]).map((t) => t.trade_id)).toEqual([9, 8, 7, 6, 5]);
+    expect((await control(sim, 'restFailures', { mode: 'empty' })).status).toBe(200);
+    expect((await getJson(`${sim.restUrl}/products/BTC-USD/trades`)).body).toEqual([]);
+    expect((await control(sim, 'restFailures', { mode: 'nothing' })).status).toBe(400);
+    const state = (await getJson(`${sim.restUrl}/_control/state`)).body as { restRequests: number; restFailure: unknown };
+    expect(state).toMatchObject({ restRequests: 4, restFailure: 'empty' });
+    const log = (await getJson(`${sim.restUrl}/_control/restLog`)).body as Array<{ at: number; after: string | null; status: number; trades: number }>;
+    expect(log.map((r) => [r.after, r.status, r.trades])).toEqual([[null, 200, 0], ['10', 200, 0], ['10', 200, 5], [null, 200, 0]]);
+    expect(log.every((r, i) => i === 0 || r.at >= (log[i - 1]?.at ?? Infinity))).toBe(true);
+    expect((await fetch(`${sim.restUrl}/_control/restLog`, { method: 'POST' })).status).toBe(405);
   });
 
   it('generates the same market for the same seed', async () => {

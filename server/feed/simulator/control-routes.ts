@@ -49,7 +49,7 @@ const commands: Record<string, Command> = {
   refuseConnections: command(z.object({ mode: z.union([z.null(), z.literal('refuse'), z.literal(429)]) }), (sim, b) =>
     sim.refuseConnections(b.mode),
   ),
-  restFailures: command(z.object({ mode: z.union([z.null(), z.literal(500), z.literal(429), z.literal('hang')]) }), (sim, b) =>
+  restFailures: command(z.object({ mode: z.union([z.null(), z.literal(500), z.literal(429), z.literal('hang'), z.literal('empty')]) }), (sim, b) =>
     sim.restFailures(b.mode),
   ),
   setRate: command(z.object({ perSecond: z.number().min(0).max(100_000) }), (sim, b) => sim.setRate(b.perSecond)),
@@ -59,6 +59,12 @@ const commands: Record<string, Command> = {
 
 /** Names of the POST commands, for docs and errors. */
 export const CONTROL_COMMANDS = Object.keys(commands);
+
+/** Read-only views answered to GET. */
+const views: Record<string, (sim: Simulator) => unknown> = {
+  state: (sim) => sim.state(),
+  restLog: (sim) => sim.restLog(),
+};
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -75,16 +81,18 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 /**
  * The control surface for a simulator in another process: `POST /_control/<command>` with a
  * JSON body (same names and arguments as the `Simulator` methods) answers
- * `{"ok": true, "result": ...}`; `GET /_control/state` answers the state. Bad input: 400
- * `{"message": ...}`; unknown command: 404.
+ * `{"ok": true, "result": ...}`; `GET /_control/state` answers the state and
+ * `GET /_control/restLog` the newest REST trades requests. Bad input: 400 `{"message": ...}`;
+ * unknown command: 404.
  */
 export async function handleControlRequest(req: http.IncomingMessage, res: http.ServerResponse, name: string, sim: Simulator): Promise<void> {
-  if (name === 'state') {
-    if (req.method !== 'GET') return sendJson(res, 405, { message: 'Use GET for /_control/state' });
-    return sendJson(res, 200, sim.state());
+  const view = Object.hasOwn(views, name) ? views[name] : undefined;
+  if (view) {
+    if (req.method !== 'GET') return sendJson(res, 405, { message: `Use GET for /_control/${name}` });
+    return sendJson(res, 200, view(sim));
   }
-  const handler = commands[name];
-  if (!handler) return sendJson(res, 404, { message: `Unknown command ${name}; known: state, ${CONTROL_COMMANDS.join(', ')}` });
+  const handler = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!handler) return sendJson(res, 404, { message: `Unknown command ${name}; known: ${Object.keys(views).join(', ')}, ${CONTROL_COMMANDS.join(', ')}` });
   if (req.method !== 'POST') return sendJson(res, 405, { message: `Use POST for /_control/${name}` });
   let body: unknown;
   try {

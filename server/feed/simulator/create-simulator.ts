@@ -4,7 +4,7 @@ import { createAutoTrader } from './auto-trader.ts';
 import { handleControlRequest } from './control-routes.ts';
 import { createFeedHub } from './feed-hub.ts';
 import { type ProductMarket, type TradeInput, createProductMarket } from './product-market.ts';
-import type { PublishedTrade, RestFailureMode, Simulator, SimulatorOptions, SimulatorState } from './simulator-types.ts';
+import type { PublishedTrade, RestFailureMode, RestRequestRecord, Simulator, SimulatorOptions, SimulatorState } from './simulator-types.ts';
 import { TRADES_PAGE_LIMIT, handleTradesRequest, sendJson } from './trades-route.ts';
 
 export type * from './simulator-types.ts';
@@ -13,6 +13,8 @@ export type * from './simulator-types.ts';
 export const HISTORY_SPAN_MS = 15 * 60_000;
 /** Defaults for `SimulatorOptions`. */
 export const SIMULATOR_DEFAULTS = { host: '127.0.0.1', heartbeatIntervalMs: 1000, subscribeTimeoutMs: 5000, history: 2000, maxStoredTrades: 100_000 };
+/** REST requests remembered by `restLog()` (the newest; `restRequests` counts them all). */
+export const REST_LOG_LIMIT = 1000;
 /** Plausible start prices; other products start at 100. */
 const START_PRICES: Record<string, string> = { 'BTC-USD': '67000.00', 'ETH-USD': '3500.00', 'SOL-USD': '150.00', 'ETH-BTC': '0.05200' };
 const PRODUCT_ID = /^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$/;
@@ -29,11 +31,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   if (bad !== undefined || products.length === 0) throw new TypeError(`bad product id: ${bad ?? '(none)'}`);
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const firstTradeId = options.firstTradeId ?? Math.floor(now());
+  if (!Number.isSafeInteger(firstTradeId) || firstTradeId < 1) throw new RangeError(`firstTradeId must be a whole number >= 1 (got ${firstTradeId})`);
+  const history = options.history ?? SIMULATOR_DEFAULTS.history;
+  if (!Number.isSafeInteger(history) || history < 0) throw new RangeError(`history must be a whole number >= 0 (got ${history})`);
   const markets = new Map<string, ProductMarket>();
   for (const product of products) {
     const startPrice = options.startPrices?.[product] ?? START_PRICES[product] ?? '100.00';
     const market = createProductMarket(product, { seed, startPrice, firstTradeId, maxTrades: options.maxStoredTrades ?? SIMULATOR_DEFAULTS.maxStoredTrades });
-    market.backfillHistory(options.history ?? SIMULATOR_DEFAULTS.history, now(), HISTORY_SPAN_MS);
+    market.backfillHistory(history, now(), HISTORY_SPAN_MS);
     markets.set(product, market);
   }
   const marketOf = (product: string): ProductMarket => {
@@ -50,8 +55,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? SIMULATOR_DEFAULTS.heartbeatIntervalMs,
   });
   const trader = createAutoTrader([...markets.values()], now, (trades) => hub.publish(trades), options.ratePerSecond ?? 0);
-  let restFailure: RestFailureMode = null;
+  let restFailure: RestFailureMode = options.restFailure ?? null;
   let restRequests = 0;
+  let restLog: RestRequestRecord[] = [];
   const pageLimit = Math.min(options.restPageLimit ?? TRADES_PAGE_LIMIT, TRADES_PAGE_LIMIT);
   const hanging = new Set<http.ServerResponse>();
   const control = options.control ?? true;
@@ -66,7 +72,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       markets,
       failure: () => restFailure,
       pageLimit,
-      counted: () => void (restRequests += 1),
+      counted: (record) => {
+        restRequests += 1;
+        restLog.push({ at: now(), ...record });
+        if (restLog.length > REST_LOG_LIMIT * 2) restLog = restLog.slice(-REST_LOG_LIMIT);
+      },
       hang: (response) => {
         hanging.add(response);
         response.on('close', () => hanging.delete(response));
@@ -128,6 +138,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
+    restLog: () => restLog.slice(-REST_LOG_LIMIT),
     latest: (product) => marketOf(product).tape.latest(),
     history: (product) => marketOf(product).tape.all(),
     state: (): SimulatorState => ({

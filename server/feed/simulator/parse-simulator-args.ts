@@ -8,13 +8,16 @@ export class SimulatorArgsError extends Error {
 
 /** Usage text of the simulator command line (shared by `npm run sim` and `npm run demo`). */
 export const SIMULATOR_USAGE = `Options:
-  --port <n>          TCP port (0 = any free port)
-  --host <addr>       interface to bind (default 127.0.0.1)
-  --products <list>   comma-separated product ids, e.g. BTC-USD,ETH-USD
-  --rate <n>          average trades per second per product (0 = only scripted trades)
-  --seed <n>          seed for reproducible prices (default: random, printed at start)
-  --history <n>       trades generated per product before start (default 2000)
-  --heartbeat-ms <n>  heartbeat period in ms (default 1000)`;
+  --port <n>            TCP port (0 = any free port)
+  --host <addr>         interface to bind (default 127.0.0.1)
+  --products <list>     comma-separated product ids, e.g. BTC-USD,ETH-USD
+  --rate <n>            average trades per second per product (0 = only scripted trades)
+  --seed <n>            seed for reproducible prices (default: random, printed at start)
+  --history <n>         trades generated per product before start (default 2000; 0 = none:
+                        the first trade published is the first that exists)
+  --first-trade-id <n>  id of each product's first trade (default: now in ms; 1 = a new listing)
+  --rest-empty          REST answers every trades request with an empty page ([], HTTP 200)
+  --heartbeat-ms <n>    heartbeat period in ms (default 1000)`;
 
 function number(name: string, text: string | undefined, min: number, max: number, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
@@ -42,6 +45,8 @@ export function parseSimulatorArgs(argv: string[], defaults: SimulatorOptions = 
         rate: { type: 'string' },
         seed: { type: 'string' },
         history: { type: 'string' },
+        'first-trade-id': { type: 'string' },
+        'rest-empty': { type: 'boolean' },
         'heartbeat-ms': { type: 'string' },
       },
     }));
@@ -66,6 +71,8 @@ export function parseSimulatorArgs(argv: string[], defaults: SimulatorOptions = 
       ratePerSecond: number('rate', text('rate'), 0, 100_000, false),
       seed: number('seed', text('seed'), 0, 2 ** 32 - 1, true),
       history: number('history', text('history'), 0, 100_000, true),
+      firstTradeId: number('first-trade-id', text('first-trade-id'), 1, Number.MAX_SAFE_INTEGER, true),
+      restFailure: values['rest-empty'] === true ? ('empty' as const) : undefined,
       heartbeatIntervalMs: number('heartbeat-ms', text('heartbeat-ms'), 10, 60_000, true),
     }),
   };

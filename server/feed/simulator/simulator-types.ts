@@ -1,8 +1,8 @@
 import type { TradeInput } from './product-market.ts';
-import type { RestFailureMode } from './trades-route.ts';
+import type { RestFailureMode, RestRequestRecord } from './trades-route.ts';
 import type { PublishedTrade } from './trade-tape.ts';
 
-export type { PublishedTrade, RestFailureMode, TradeInput };
+export type { PublishedTrade, RestFailureMode, RestRequestRecord, TradeInput };
 
 /** How WebSocket handshakes are refused: null = accepted, 'refuse' = TCP closed at once, 429 = HTTP 429. */
 export type RefuseMode = null | 'refuse' | 429;
@@ -24,10 +24,18 @@ export interface SimulatorOptions {
   heartbeatIntervalMs?: number;
   /** A socket that has not subscribed within this many ms is closed; default 5000. */
   subscribeTimeoutMs?: number;
-  /** Trades generated per product before start, over the ~15 minutes before now; default 2000. */
+  /**
+   * Trades generated per product before start, over the ~15 minutes before now; default 2000.
+   * 0: the exchange has no trades yet; the first trade published is the first that exists.
+   */
   history?: number;
-  /** Id of the first trade of each product; default now() in ms, so ids keep rising across runs. */
+  /**
+   * Id of the first trade of each product (a whole number >= 1; 1 for a new listing); default
+   * now() in ms, so ids keep rising across runs.
+   */
   firstTradeId?: number;
+  /** How the REST endpoint answers from the start (see `restFailures`); default null: normally. */
+  restFailure?: RestFailureMode;
   /** Trades kept in memory per product (older ones leave REST); default 100,000. */
   maxStoredTrades?: number;
   /** Serve `/_control/*`; default true. */
@@ -48,7 +56,7 @@ export interface SimulatorState {
   stalled: boolean;
   refuse: RefuseMode;
   restFailure: RestFailureMode;
-  /** REST trades requests answered so far (failures included). */
+  /** REST trades requests so far (failures, empty pages and hanging ones included). */
   restRequests: number;
   /** Sockets subscribed to at least one channel. */
   clients: number;
@@ -87,7 +95,10 @@ export interface Simulator {
   /** While on, nothing is written to any feed socket and pings go unanswered. */
   stall(on: boolean): void;
   refuseConnections(mode: RefuseMode): void;
+  /** Makes the REST trades endpoint fail (500, 429), hang, or answer `[]` ('empty'); null: normal. */
   restFailures(mode: RestFailureMode): void;
+  /** The newest REST trades requests (up to 1000), oldest first, with their answers. */
+  restLog(): readonly RestRequestRecord[];
   setRate(perSecond: number): void;
   pause(): void;
   resume(): void;

@@ -46,6 +46,17 @@ describe('product market', () => {
     expect(() => m.scripted({ time: 'yesterday' }, NOW)).toThrow(/time/);
   });
 
+  it('with no history, the first trade published is the first that exists (id 1 for a new listing)', () => {
+    const m = createProductMarket('BTC-USD', { seed: 2, startPrice: '67000.00', firstTradeId: 1, maxTrades: 100 });
+    m.backfillHistory(0, NOW, 900_000);
+    expect(m.tape.all()).toEqual([]);
+    expect(m.tape.page({ limit: 1000 })).toEqual([]);
+    const first = m.scripted({ price: '67000.01' }, NOW);
+    expect(first.tradeId).toBe(1);
+    expect(m.tape.page({ after: 1, limit: 1000 })).toEqual([]);
+    expect(m.tape.page({ limit: 1000 }).map((t) => t.tradeId)).toEqual([1]);
+  });
+
   it('marks the maker side: an up-tick is a sell, a down-tick a buy', () => {
     const m = market(1);
     m.scripted({ price: '100.00' }, NOW);

@@ -43,6 +43,16 @@ describe('trade tape', () => {
     expect(ids(tape.page({ after: 1000, limit: 2 }))).toEqual([20, 19]);
   });
 
+  it('answers every page of a tape without trades with nothing, and has no latest trade', () => {
+    const tape = tapeWith(0);
+    expect(tape.latest()).toBeUndefined();
+    expect(tape.stats()).toBeNull();
+    expect(tape.nextTradeId).toBe(1);
+    for (const query of [{}, { after: 1 }, { after: 1_000_000 }, { before: 1 }, { before: 1, after: 5 }]) {
+      expect(tape.page({ ...query, limit: 1000 }), JSON.stringify(query)).toEqual([]);
+    }
+  });
+
   it('keeps at most about maxTrades, dropping the oldest', () => {
     const tape = tapeWith(125, 100);
     expect(tape.all().length).toBeLessThanOrEqual(110);
