@@ -46,10 +46,23 @@ export function createCoinbaseFeed(options: FeedOptions) {
   let stallTimer: NodeJS.Timeout | null = null;
   let staleTimer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
+  let reported: ConnectionState | null = null;
+
+  function report(state: ConnectionState, detail?: string): void {
+    reported = state;
+    handlers.onConnectionState(state, detail);
+  }
+
+  /** Data flows on the subscribed socket, whatever was said before (stale, reconnecting). */
+  function dataFlows(): void {
+    attempt = 0;
+    rateLimited = false;
+    if (reported !== 'open') report('open');
+  }
 
   function connect(): void {
     if (closed) return;
-    if (attempt === 0) handlers.onConnectionState('connecting');
+    if (attempt === 0) report('connecting');
     const ws = new WebSocket(options.url, { handshakeTimeout: 10_000, perMessageDeflate: false });
     socket = ws;
     ws.on('unexpected-response', (_req, res) => {
@@ -87,17 +100,15 @@ export function createCoinbaseFeed(options: FeedOptions) {
     const frame = parseFeedFrame(text);
     switch (frame.kind) {
       case 'trade':
-        attempt = 0;
-        rateLimited = false;
+        dataFlows();
         handlers.onTrade(frame.trade, frame.last);
         return;
       case 'heartbeat':
-        attempt = 0;
-        rateLimited = false;
+        dataFlows();
         handlers.onHeartbeat(frame.product, frame.lastTradeId);
         return;
       case 'subscriptions': {
-        handlers.onConnectionState('open');
+        report('open');
         const subscribed = new Set(frame.products.matches ?? []);
         for (const product of options.products) {
           if (!subscribed.has(product)) handlers.onProductUnavailable(product, 'not subscribed by the exchange');
@@ -121,7 +132,7 @@ export function createCoinbaseFeed(options: FeedOptions) {
   function armStallTimer(ws: WebSocket): void {
     clearTimers();
     // Half the stall timeout without a frame: the data is old; say so before giving up on it.
-    staleTimer = setTimeout(() => handlers.onConnectionState('stale', 'no data from the feed'), options.stallTimeoutMs / 2);
+    staleTimer = setTimeout(() => report('stale', 'no data from the feed'), options.stallTimeoutMs / 2);
     stallTimer = setTimeout(() => {
       log.warn({ stallTimeoutMs: options.stallTimeoutMs }, 'feed silent: replacing the connection');
       ws.terminate();
@@ -131,7 +142,7 @@ export function createCoinbaseFeed(options: FeedOptions) {
   function scheduleReconnect(): void {
     const delay = backoffDelay(attempt, rateLimited ? FEED_BACKOFF_RATE_LIMITED : FEED_BACKOFF, random);
     attempt += 1;
-    handlers.onConnectionState('reconnecting', rateLimited ? 'rate limited by the exchange' : undefined);
+    report('reconnecting', rateLimited ? 'rate limited by the exchange' : undefined);
     log.info({ delayMs: delay, attempt }, 'feed reconnect scheduled');
     retryTimer = setTimeout(connect, delay);
   }
