@@ -30,18 +30,26 @@ export interface TradeRange {
   trades: Trade[];
   /** True when every id from fromId up was fetched; false when cut off by time or aborted. */
   complete: boolean;
+  /**
+   * True when the exchange answered that it has nothing older: an empty page, or a page with no
+   * trade below the cursor. For a fresh start's history that is the end of it; inside a gap it
+   * means the missing trades are not (yet) served, and the caller retries after a pause.
+   */
+  exhausted: boolean;
 }
 
 /**
  * Walks the REST trades endpoint backwards from `beforeId` (newest page first, as the exchange
- * pages) until `fromId` is reached or the cutoff time is passed. Failed requests are retried with
- * backoff until `signal` aborts; the caller owns the overall time limit.
+ * pages) until `fromId` is reached, the cutoff time is passed, or the exchange has nothing older.
+ * Failed requests are retried with backoff until `signal` aborts; the caller owns the overall time
+ * limit, and the pause before it asks again after an unproductive walk.
  */
 export async function fetchTradeRange(request: TradeRangeRequest): Promise<TradeRange> {
   const { product, fromId, signal } = request;
   const collected: Trade[] = [];
   let cursor = request.beforeId;
   let failures = 0;
+  let exhausted = false;
   while (cursor > fromId && !signal.aborted) {
     let page: Awaited<ReturnType<typeof fetchTradesBefore>>;
     try {
@@ -69,14 +77,17 @@ export async function fetchTradeRange(request: TradeRangeRequest): Promise<Trade
       collected.push(parsed.trade);
       if (parsed.trade.timeUs <= request.cutoffUs) cutOff = true;
     }
-    if (page.trades.length === 0 || oldest >= cursor) break;
+    if (page.trades.length === 0 || oldest >= cursor) {
+      exhausted = true;
+      break;
+    }
     cursor = oldest;
     if (cutOff) break;
     await sleep(request.pageDelayMs ?? 120, undefined, { signal }).catch(() => undefined);
   }
   collected.sort((a, b) => a.tradeId - b.tradeId);
   const complete = collected.length > 0 ? collected[0]!.tradeId === fromId && isDense(collected) : fromId >= request.beforeId;
-  return { trades: collected, complete };
+  return { trades: collected, complete, exhausted };
 }
 
 function isDense(trades: Trade[]): boolean {

@@ -25,7 +25,10 @@ export interface TradeSequencer {
   start(lastAppliedId: number | null): void;
   /** A live trade. */
   offer(trade: Trade, nowMs: number): SequencerStep;
-  /** A heartbeat: trades up to `lastTradeId` exist. Ignored before the first trade is applied. */
+  /**
+   * A heartbeat: trades up to `lastTradeId` exist. Before the first trade it starts the sequence
+   * after `lastTradeId` (those trades are history, not missing), as a first trade would.
+   */
   heartbeat(lastTradeId: number, nowMs: number): SequencerStep;
   /** Trades fetched (REST) for the gap, in any order; ids already applied or held are duplicates. */
   fill(trades: readonly Trade[], nowMs: number): SequencerStep;
@@ -164,7 +167,11 @@ export function createTradeSequencer(options: TradeSequencerOptions): TradeSeque
     },
     heartbeat(lastTradeId, nowMs) {
       const before = missing();
-      if (lastApplied !== null && Number.isSafeInteger(lastTradeId) && lastTradeId > knownHigh) {
+      if (!Number.isSafeInteger(lastTradeId) || lastTradeId < 0) return finish(nowMs, before);
+      if (lastApplied === null && held.size === 0) {
+        lastApplied = lastTradeId;
+        knownHigh = topMissing = lastTradeId;
+      } else if (lastApplied !== null && lastTradeId > knownHigh) {
         knownHigh = lastTradeId;
         topMissing = lastTradeId;
       }

@@ -81,10 +81,26 @@ describe('createTradeSequencer gaps', () => {
     expect(step.gap).toEqual({ status: 'closed' });
   });
 
-  it('ignores heartbeats until a first trade says where the sequence stands', () => {
+  it('starts from a first heartbeat as from a first trade: what it announces is history, not missing', () => {
     const sequencer = started(null);
     expect(sequencer.heartbeat(500, 0)).toEqual({ items: [], duplicates: 0, gap: null, lost: [] });
-    expect(plan(sequencer.offer(trade(500), 0))).toEqual([500]);
+    expect(sequencer.state()).toEqual({ lastAppliedId: 500, openGap: null, held: 0 });
+    expect(plan(sequencer.offer(trade(500), 0))).toEqual([]);
+    expect(plan(sequencer.offer(trade(501), 0))).toEqual([501]);
+  });
+
+  it('starts with nothing missing from a heartbeat of an exchange that has no trade yet', () => {
+    const sequencer = started(null);
+    sequencer.heartbeat(0, 0);
+    expect(plan(sequencer.offer(trade(1), 0))).toEqual([1]);
+    expect(sequencer.state().openGap).toBeNull();
+  });
+
+  it('ignores heartbeats whose last_trade_id is not a trade id', () => {
+    const sequencer = started(null);
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 60]) sequencer.heartbeat(bad, 0);
+    expect(sequencer.state().lastAppliedId).toBeNull();
+    expect(plan(sequencer.offer(trade(7), 0))).toEqual([7]);
   });
 
   it('reports as missing only the ids not held, up to the highest known', () => {
