@@ -158,7 +158,8 @@ export function createProductPipeline(options: ProductPipelineOptions) {
         return;
       }
       if (range?.complete) metrics.feedGaps.inc({ product, outcome: 'filled' });
-      else scheduleRetry(range);
+      // Ask again only for a gap still open (it may have been given up, or filled live, meanwhile).
+      else if (sequencer.state().openGap) scheduleRetry(range);
       run(filled);
     });
     refreshStatus();
