@@ -3,6 +3,7 @@ import { type Simulator, createSimulator } from '../../server/feed/simulator/cre
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
 import { readMetric } from '../support/metrics.ts';
 import { expectExactTick } from '../support/exact-tick.ts';
+import { SIMULATOR_MODES, inMode } from '../support/simulator-modes.ts';
 import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -10,55 +11,78 @@ import { waitFor } from '../support/wait-for.ts';
 const WINDOW_MS = 60_000;
 const PRODUCT = 'BTC-USD';
 
-let sim: Simulator;
-let t: TestApp;
-let client: HttpClient;
-let watcher: RecordingSocket;
+/**
+ * The same suite against each kind of exchange (tests/support/simulator-modes.ts). What needs
+ * older trades on REST is defined only where the exchange has them: the warm backfill at start
+ * needs history on REST; filling a gap, catching up after a reconnect and after a stall need REST
+ * to serve what the socket missed, which an exchange answering empty pages does not.
+ */
+describe.each(SIMULATOR_MODES)('market data from the Coinbase-compatible feed ($name)', (mode) => {
+  let sim: Simulator;
+  let t: TestApp;
+  let client: HttpClient;
+  let watcher: RecordingSocket;
+  // With REST answering nothing, the server can know only the trades from the one it saw first.
+  let firstSeenId = 0;
 
-async function startApp(env: Record<string, string> = {}): Promise<void> {
-  t = await startTestApp({
-    COINBASE_WS_URL: sim.url,
-    COINBASE_REST_URL: sim.restUrl,
-    WINDOW: '1m',
-    FEED_STALL_TIMEOUT: '2s',
-    GAP_FILL_TIMEOUT: '3s',
-    RATE_LIMIT_AUTH_IP: '1000/1m',
-    ...env,
+  async function startApp(env: Record<string, string> = {}): Promise<void> {
+    t = await startTestApp({
+      COINBASE_WS_URL: sim.url,
+      COINBASE_REST_URL: sim.restUrl,
+      WINDOW: '1m',
+      FEED_STALL_TIMEOUT: '2s',
+      GAP_FILL_TIMEOUT: '3s',
+      RATE_LIMIT_AUTH_IP: '1000/1m',
+      ...env,
+    });
+    client = new HttpClient(t.baseUrl);
+    await client.signUp(uniqueEmail('market'));
+    watcher = await connectRecording(t.baseUrl, client.cookieHeader);
+    expect(await watcher.subscribe([PRODUCT])).toMatchObject({ ok: true });
+  }
+
+  const expectLatestExact = () => expectExactTick(sim, watcher, PRODUCT, WINDOW_MS, 10_000, mode.restFills ? 0 : firstSeenId);
+  const metric = (sample: string): Promise<number> => readMetric(t.baseUrl, sample);
+
+  beforeAll(async () => {
+    // A minute and a half of history before start, so a fresh server can backfill a warm window.
+    sim = await createSimulator(inMode(mode, { seed: 7, history: 900, ratePerSecond: 0, heartbeatIntervalMs: 200 }));
+    firstSeenId = sim.latest(PRODUCT)?.tradeId ?? 0;
+    await startApp();
   });
-  client = new HttpClient(t.baseUrl);
-  await client.signUp(uniqueEmail('market'));
-  watcher = await connectRecording(t.baseUrl, client.cookieHeader);
-  expect(await watcher.subscribe([PRODUCT])).toMatchObject({ ok: true });
-}
-
-const expectLatestExact = (): Promise<unknown> => expectExactTick(sim, watcher, PRODUCT, WINDOW_MS);
-
-beforeAll(async () => {
-  // A minute and a half of history before start, so a fresh server can backfill a warm window.
-  sim = await createSimulator({ seed: 7, history: 900, ratePerSecond: 0, heartbeatIntervalMs: 200 });
-  await startApp();
-});
-afterEach(() => {
-  sim.stall(false);
-  sim.refuseConnections(null);
-  sim.restFailures(null);
-});
-afterAll(async () => {
-  watcher?.socket.disconnect();
-  await t?.close();
-  await sim?.close();
-});
-
-describe('market data from the Coinbase-compatible feed', () => {
-  it('backfills a warm window from REST at start and follows live trades exactly', async () => {
-    sim.trade(PRODUCT);
-    await expectLatestExact();
-    expect(watcher.lastTick(PRODUCT)?.warm).toBe(true);
-    for (let i = 0; i < 20; i += 1) sim.trade(PRODUCT);
-    await expectLatestExact();
-    expect(watcher.lastStatus(PRODUCT)?.state).toBe('live');
-    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+  afterEach(() => {
+    sim.stall(false);
+    sim.refuseConnections(null);
+    sim.restFailures(mode.options.restFailure ?? null);
   });
+  afterAll(async () => {
+    watcher?.socket.disconnect();
+    await t?.close();
+    await sim?.close();
+  });
+
+  if (mode.backfills) {
+    it('backfills a warm window from REST at start and follows live trades exactly', async () => {
+      sim.trade(PRODUCT);
+      await expectLatestExact();
+      expect(watcher.lastTick(PRODUCT)?.warm).toBe(true);
+      for (let i = 0; i < 20; i += 1) sim.trade(PRODUCT);
+      await expectLatestExact();
+      expect(watcher.lastStatus(PRODUCT)?.state).toBe('live');
+      expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    });
+  } else {
+    it('starts from the first trade it sees, not warm, never gap-lost, and follows live trades exactly', async () => {
+      sim.trade(PRODUCT);
+      expect((await expectLatestExact()).warm).toBe(false);
+      for (let i = 0; i < 20; i += 1) sim.trade(PRODUCT);
+      await expectLatestExact();
+      expect(watcher.lastStatus(PRODUCT)?.state).toBe('live');
+      expect(watcher.statuses.filter((s) => s.state === 'gap-lost')).toEqual([]);
+      expect(await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="lost"}')).toBe(0);
+      expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    });
+  }
 
   it('coalesces a burst of 1,000 trades into a few ticks that end on the last trade', async () => {
     const before = watcher.ticks.length;
@@ -76,14 +100,16 @@ describe('market data from the Coinbase-compatible feed', () => {
     await expectLatestExact();
   });
 
-  it('fills a gap from REST and applies the held trades in order', async () => {
-    const filledBefore = await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}');
-    sim.skipIds(PRODUCT, 25);
-    sim.trade(PRODUCT);
-    sim.trade(PRODUCT);
-    await expectLatestExact();
-    expect(await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}')).toBe(filledBefore + 1);
-  });
+  if (mode.restFills) {
+    it('fills a gap from REST and applies the held trades in order', async () => {
+      const filledBefore = await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}');
+      sim.skipIds(PRODUCT, 25);
+      sim.trade(PRODUCT);
+      sim.trade(PRODUCT);
+      await expectLatestExact();
+      expect(await metric('tickwatch_feed_gaps_total{product="BTC-USD",outcome="filled"}')).toBe(filledBefore + 1);
+    });
+  }
 
   it('counts malformed, unknown and out-of-range frames and keeps running', async () => {
     const before = await metric('tickwatch_feed_invalid_total{product="unknown",source="feed"}');
@@ -101,24 +127,28 @@ describe('market data from the Coinbase-compatible feed', () => {
     expect(await metric('tickwatch_feed_invalid_total{product="BTC-USD",source="feed"}')).toBe(beforeBtc + 2);
   });
 
-  it('reconnects after a dropped connection and backfills what it missed', async () => {
-    await sim.dropConnections();
-    for (let i = 0; i < 10; i += 1) sim.trade(PRODUCT);
-    await sim.waitForClients(1, 10_000);
-    sim.trade(PRODUCT);
-    await expectLatestExact();
-  });
+  if (mode.restFills) {
+    it('reconnects after a dropped connection and backfills what it missed', async () => {
+      await sim.dropConnections();
+      for (let i = 0; i < 10; i += 1) sim.trade(PRODUCT);
+      await sim.waitForClients(1, 10_000);
+      sim.trade(PRODUCT);
+      await expectLatestExact();
+    });
+  }
 
-  it('replaces a stalled connection and catches up', async () => {
-    sim.stall(true);
-    for (let i = 0; i < 5; i += 1) sim.trade(PRODUCT);
-    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'stale', 5_000, 'stale');
-    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'reconnecting', 5_000, 'reconnecting');
-    sim.stall(false);
-    await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'live', 10_000, 'live again');
-    sim.trade(PRODUCT);
-    await expectLatestExact();
-  });
+  if (mode.restFills) {
+    it('replaces a stalled connection and catches up', async () => {
+      sim.stall(true);
+      for (let i = 0; i < 5; i += 1) sim.trade(PRODUCT);
+      await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'stale', 5_000, 'stale');
+      await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'reconnecting', 5_000, 'reconnecting');
+      sim.stall(false);
+      await waitFor(() => watcher.lastStatus(PRODUCT)?.state === 'live', 10_000, 'live again');
+      sim.trade(PRODUCT);
+      await expectLatestExact();
+    });
+  }
 
   it('gives up a gap REST cannot fill: gap-lost, held trades applied, window not warm', async () => {
     sim.restFailures(500);
@@ -132,5 +162,3 @@ describe('market data from the Coinbase-compatible feed', () => {
     expect(tick.warm).toBe(false);
   });
 });
-
-const metric = (sample: string): Promise<number> => readMetric(t.baseUrl, sample);
