@@ -1,6 +1,7 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { BackoffPolicy } from '../feed/backoff.ts';
 import { PrismaClient } from './generated/client.ts';
+import { serializedAdapter } from './serialized-adapter.ts';
 
 export type Db = PrismaClient;
 
@@ -19,10 +20,12 @@ export const DB_WRITE_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 2_000 };
 /**
  * Opens the one Prisma client of the process on the SQLite file `databaseFile` (absolute path).
  * WAL mode lets readers (pages, API) proceed while the pipeline writes; a short busy timeout
- * makes a briefly locked database wait instead of failing.
+ * makes a briefly locked database wait instead of failing. Every statement and transaction on
+ * the connection takes one lock (`serializedAdapter`), so a statement of one request never runs
+ * inside another request's open transaction.
  */
 export async function createDb(databaseFile: string): Promise<Db> {
-  const adapter = new PrismaBetterSqlite3({ url: `file:${databaseFile}`, timeout: BUSY_TIMEOUT_MS });
+  const adapter = serializedAdapter(new PrismaBetterSqlite3({ url: `file:${databaseFile}`, timeout: BUSY_TIMEOUT_MS }));
   const db = new PrismaClient({ adapter });
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
