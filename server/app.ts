@@ -94,7 +94,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     },
   });
   realtimeRef = realtime;
-  deliveryRef = createAlertDelivery(realtime.io, db, notifications, logger);
+  deliveryRef = createAlertDelivery(realtime.io, notifications, { logger, metrics, hitBudget: config.rateLimits.alertHits });
 
   const nextApp = pages ? next({ dev: config.dev, dir: config.rootDir }) : null;
   let renderPage: PageHandler | null = null;

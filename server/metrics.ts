@@ -66,6 +66,16 @@ export function createMetrics() {
       labelNames: ['limit'] as const,
       registers: [registry],
     }),
+    alertHitsCoalesced: new Counter({
+      name: 'tickwatch_alert_hits_coalesced_total',
+      help: 'Alert hits over their user\'s firing budget, counted in an alert:backlog notice instead of pushed one by one',
+      registers: [registry],
+    }),
+    replaysCapped: new Counter({
+      name: 'tickwatch_replays_capped_total',
+      help: 'Connects whose replay of undelivered hits stopped at the cap and sent an alert:backlog notice',
+      registers: [registry],
+    }),
   };
   return metrics;
 }

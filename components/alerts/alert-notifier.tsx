@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useEffect } from 'react';
 import { toast } from 'sonner';
 import { useSocket } from '@/components/realtime/socket-provider';
+import { listenForBacklog } from './backlog-notice';
 import { describeHit } from '@/lib/alerts/format';
 import type { AlertHit } from '@/lib/realtime/events';
 import { shouldNotifyBrowser, showBrowserNotification } from './browser-notifications';
@@ -21,6 +22,8 @@ const REPLAYED_TOAST_MS = 20_000;
  */
 export function AlertNotifier() {
   const { socket } = useSocket();
+
+  useEffect(() => (socket ? listenForBacklog(socket) : undefined), [socket]);
 
   useEffect(() => {
     if (!socket) return;

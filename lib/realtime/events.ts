@@ -68,6 +68,19 @@ export interface AlertHit {
   alert: Alert;
 }
 
+/**
+ * Alert hits not sent one by one, each listed in the inbox: those beyond the replay's cap on a
+ * (re)connect (`replayed: true`), or those beyond the user's firing budget, summed up every
+ * second (`replayed: false`). Acknowledging the notice counts them as delivered.
+ */
+export interface AlertBacklog {
+  /** How many notifications this notice stands for. */
+  undelivered: number;
+  /** The page that lists them (the inbox). */
+  inboxUrl: string;
+  replayed: boolean;
+}
+
 export type AckError = { ok: false; error: { code: ErrorCode; message: string } };
 export type SubscribeAck = { ok: true; snapshots: Record<string, PriceTick | null> } | AckError;
 
@@ -80,6 +93,8 @@ export interface ServerToClientEvents {
   'price:tick': (tick: PriceTick) => void;
   /** The client acknowledges receipt by calling `ack()` (an argument, if any, is ignored). */
   'alert:hit': (hit: AlertHit, ack: (received?: boolean) => void) => void;
+  /** Acknowledged like `alert:hit`: the hits it counts are then delivered (see `AlertBacklog`). */
+  'alert:backlog': (backlog: AlertBacklog, ack: (received?: boolean) => void) => void;
   'feed:status': (status: FeedStatus) => void;
   /** One of the user's alerts changed status without the user doing it (triggered, re-armed, expired). */
   'alert:update': (alert: Alert) => void;

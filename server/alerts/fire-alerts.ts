@@ -3,6 +3,7 @@ import { sqliteDate } from '../db/sqlite-date.ts';
 import type { Alert as AlertRow, Notification as NotificationRow } from '../db/generated/client.ts';
 import { formatUnits } from '../stream/parse-decimal.ts';
 import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
+import { ALERT_COLUMN_NAMES, NOTIFICATION_COLUMN_NAMES, toAlertRow, toNotificationRow } from './raw-rows.ts';
 
 /** An alert to fire at one arming, with the window that crossed it. */
 export interface FireRequest {
@@ -18,15 +19,8 @@ export interface FireResult {
   lost: string[];
 }
 
-const ALERT_COLUMNS = 'id, userId, product, basis, direction, threshold, repeatMode, rearmBand, cooldownSeconds, note, status, arming, createdAt, updatedAt, triggeredAt, expiresAt';
-const NOTIFICATION_COLUMNS = 'id, alertId, userId, arming, product, basis, direction, threshold, value, tradeId, tradeTime, windowCount, firedAt, deliveredAt, readAt';
-
-
-const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
-
-function toDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(typeof value === 'number' ? value : String(value));
-}
+const ALERT_COLUMNS = ALERT_COLUMN_NAMES.join(', ');
+const NOTIFICATION_COLUMNS = NOTIFICATION_COLUMN_NAMES.join(', ');
 
 function valueOf(basis: string, state: WindowState): string {
   if (basis === 'mean') return state.mean;
@@ -77,46 +71,5 @@ export async function fireAlerts(tx: Db, requests: readonly FireRequest[], now: 
   return {
     fired: won.map((r) => ({ row: rows.get(r.alertId)!, notification: notifications.get(r.alertId)! })),
     lost,
-  };
-}
-
-function toAlertRow(raw: Record<string, unknown>): AlertRow {
-  return {
-    id: String(raw.id),
-    userId: String(raw.userId),
-    product: String(raw.product),
-    basis: String(raw.basis),
-    direction: String(raw.direction),
-    threshold: String(raw.threshold),
-    repeatMode: String(raw.repeatMode),
-    rearmBand: raw.rearmBand === null ? null : text(raw.rearmBand),
-    cooldownSeconds: raw.cooldownSeconds === null ? null : Number(raw.cooldownSeconds),
-    note: raw.note === null ? null : text(raw.note),
-    status: String(raw.status),
-    arming: Number(raw.arming),
-    createdAt: toDate(raw.createdAt),
-    updatedAt: toDate(raw.updatedAt),
-    triggeredAt: raw.triggeredAt === null ? null : toDate(raw.triggeredAt),
-    expiresAt: raw.expiresAt === null ? null : toDate(raw.expiresAt),
-  };
-}
-
-function toNotificationRow(raw: Record<string, unknown>): NotificationRow {
-  return {
-    id: Number(raw.id),
-    alertId: raw.alertId === null ? null : text(raw.alertId),
-    userId: String(raw.userId),
-    arming: Number(raw.arming),
-    product: String(raw.product),
-    basis: String(raw.basis),
-    direction: String(raw.direction),
-    threshold: String(raw.threshold),
-    value: String(raw.value),
-    tradeId: BigInt(raw.tradeId as number | bigint | string),
-    tradeTime: String(raw.tradeTime),
-    windowCount: Number(raw.windowCount),
-    firedAt: toDate(raw.firedAt),
-    deliveredAt: raw.deliveredAt === null ? null : toDate(raw.deliveredAt),
-    readAt: raw.readAt === null ? null : toDate(raw.readAt),
   };
 }

@@ -1,6 +1,21 @@
+import type { Alert } from '../../lib/realtime/events.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
 import type { Db } from '../db/client.ts';
-import { toNotification } from './alert-record.ts';
+import { toAlert, toNotification } from './alert-record.ts';
+import { ALERT_COLUMN_NAMES, NOTIFICATION_COLUMN_NAMES, toAlertRow, toNotificationRow } from './raw-rows.ts';
+
+/** An undelivered notification with its alert as it is now (null once the alert was deleted). */
+export interface PendingHit {
+  notification: Notification;
+  alert: Alert | null;
+}
+
+// One statement per page: the notification and its alert side by side, the alert's columns
+// prefixed so the two `id`s do not collide.
+const PAGE_COLUMNS = [
+  ...NOTIFICATION_COLUMN_NAMES.map((c) => `n.${c}`),
+  ...ALERT_COLUMN_NAMES.map((c) => `a.${c} AS a_${c}`),
+].join(', ');
 
 /** How long notifications are kept. */
 export const NOTIFICATION_RETENTION_MS = 90 * 86_400_000;
@@ -32,10 +47,42 @@ export function createNotificationService(db: Db) {
       return result.count;
     },
 
-    /** The user's notifications no client has acknowledged yet, oldest first. */
-    async undelivered(userId: string): Promise<Notification[]> {
-      const rows = await db.notification.findMany({ where: { userId, deliveredAt: null }, orderBy: { id: 'asc' } });
-      return rows.map(toNotification);
+    /**
+     * Up to `limit` of the user's notifications no client has acknowledged yet with an id above
+     * `afterId`, oldest first, each with its alert: one statement (the `userId, deliveredAt`
+     * index holds the undelivered ones in id order).
+     */
+    async undeliveredPage(userId: string, afterId: number, limit: number): Promise<PendingHit[]> {
+      const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        `SELECT ${PAGE_COLUMNS} FROM notification n LEFT JOIN alert a ON a.id = n.alertId
+          WHERE n.userId = ? AND n.deliveredAt IS NULL AND n.id > ?
+          ORDER BY n.id LIMIT ?`,
+        userId,
+        afterId,
+        limit,
+      );
+      return rows.map((raw) => ({
+        notification: toNotification(toNotificationRow(raw)),
+        alert: raw.a_id === null ? null : toAlert(toAlertRow(raw, 'a_')),
+      }));
+    },
+
+    /** How many of the user's notifications above `afterId` are undelivered, and the newest id of them. */
+    async undeliveredAfter(userId: string, afterId: number): Promise<{ count: number; lastId: number }> {
+      const [row] = await db.$queryRawUnsafe<Array<{ count: number | bigint; lastId: number | bigint | null }>>(
+        'SELECT COUNT(*) AS count, MAX(id) AS lastId FROM notification WHERE userId = ? AND deliveredAt IS NULL AND id > ?',
+        userId,
+        afterId,
+      );
+      return { count: Number(row?.count ?? 0), lastId: Number(row?.lastId ?? afterId) };
+    },
+
+    /**
+     * Records as delivered the user's undelivered notifications with ids in `(afterId, throughId]`:
+     * those an acknowledged `alert:backlog` notice counted (they are listed in the inbox).
+     */
+    async markDeliveredRange(userId: string, afterId: number, throughId: number): Promise<void> {
+      await db.notification.updateMany({ where: { userId, deliveredAt: null, id: { gt: afterId, lte: throughId } }, data: { deliveredAt: new Date() } });
     },
 
     /** Records that a client acknowledged these notifications (the first acknowledgement counts). */

@@ -138,6 +138,7 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH_IP: rateLimit('RATE_LIMIT_AUTH_IP', '30/10m'),
   RATE_LIMIT_AUTH_ACCOUNT: rateLimit('RATE_LIMIT_AUTH_ACCOUNT', '10/10m'),
   RATE_LIMIT_ALERT_CREATE: rateLimit('RATE_LIMIT_ALERT_CREATE', '60/10m'),
+  RATE_LIMIT_ALERT_HITS: rateLimit('RATE_LIMIT_ALERT_HITS', '100/1m'),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 16_384, 1_024, 10_485_760),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -174,6 +175,8 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       authIp: env.RATE_LIMIT_AUTH_IP,
       authAccount: env.RATE_LIMIT_AUTH_ACCOUNT,
       alertCreate: env.RATE_LIMIT_ALERT_CREATE,
+      /** Alert hits pushed to one user one by one; beyond it they are summed up in a notice. */
+      alertHits: env.RATE_LIMIT_ALERT_HITS,
     },
     maxBodyBytes: env.MAX_BODY_BYTES,
     logLevel: env.LOG_LEVEL,

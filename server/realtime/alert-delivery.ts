@@ -1,30 +1,61 @@
-import type { AlertHit } from '../../lib/realtime/events.ts';
+import type { Notification } from '../../lib/alerts/notification.ts';
+import type { Alert, AlertBacklog, AlertHit } from '../../lib/realtime/events.ts';
 import { userRoom } from '../../lib/realtime/rooms.ts';
 import type { FiredAlert } from '../alerts/alert-evaluator.ts';
-import type { NotificationService } from '../alerts/notification-service.ts';
-import type { Db } from '../db/client.ts';
+import type { NotificationService, PendingHit } from '../alerts/notification-service.ts';
 import type { Logger } from '../logger.ts';
-import { toAlert } from '../alerts/alert-record.ts';
+import type { Metrics } from '../metrics.ts';
+import { type RateBudget, createKeyedBuckets } from './token-bucket.ts';
 import type { RealtimeServer, RealtimeSocket } from './types.ts';
 
 /** How long a client has to acknowledge an `alert:hit` before it counts as not delivered. */
 export const HIT_ACK_TIMEOUT_MS = 10_000;
+/**
+ * Replayed hits per page on connect: the next page is sent once every hit of this one is
+ * acknowledged, so a connection holds at most this many unanswered hits, far below the
+ * slow-client cap (`MAX_UNSENT_PACKETS`).
+ */
+export const REPLAY_PAGE_SIZE = 50;
+/**
+ * Hits replayed one by one on a connect, at most; the rest are counted in one `alert:backlog`
+ * notice that points to the inbox (more toasts than this help nobody).
+ */
+export const REPLAY_LIMIT = 200;
+/** Where the notifications of an `alert:backlog` notice are listed. */
+export const INBOX_URL = '/inbox';
+/** Hits over a user's firing budget are summed up in one notice per this many milliseconds. */
+export const COALESCE_MS = 1_000;
 /** Acknowledgements are written at most this often, this many per statement. */
 const ACK_FLUSH_MS = 50;
 const ACK_BATCH = 500;
 
+export interface AlertDeliveryOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** Hits pushed to one user one by one, at most, per window (`RATE_LIMIT_ALERT_HITS`). */
+  hitBudget: RateBudget;
+}
+
 /**
  * Sends `alert:hit` to every socket of the alert's user (never volatile) and records the
- * notification as delivered when any of them acknowledges it. On every (re)connect, the user's
- * undelivered notifications are sent again, oldest first, with `replayed: true`, so a user who
- * was away sees each missed hit once; the browser also dedupes by notification id.
+ * notification as delivered when any of them acknowledges it. On every (re)connect the user's
+ * undelivered notifications are sent again with `replayed: true`, oldest first, a page at a
+ * time as the client acknowledges, up to `REPLAY_LIMIT`; the rest are counted in one
+ * `alert:backlog` notice. Hits beyond the user's firing budget are not pushed one by one
+ * either: every `COALESCE_MS` one notice counts them. A notification is delivered once a hit
+ * or a notice that counted it is acknowledged; until then it is replayed on the next connect.
  */
-export function createAlertDelivery(io: RealtimeServer, db: Db, notifications: NotificationService, logger: Logger) {
-  const log = logger.child({ module: 'delivery' });
+export function createAlertDelivery(io: RealtimeServer, notifications: NotificationService, options: AlertDeliveryOptions) {
+  const log = options.logger.child({ module: 'delivery' });
+  const { metrics } = options;
+  const budget = createKeyedBuckets(options.hitBudget);
   // Acknowledgements are recorded in batches: after a storm, a hundred thousand arrive within a
   // second, and one UPDATE each would keep the event loop busy for many seconds.
   let acknowledged: number[] = [];
   let flushing: NodeJS.Timeout | null = null;
+  /** Per user, the notifications over budget that the next notice will count. */
+  let coalesced = new Map<string, number[]>();
+  let coalescing: NodeJS.Timeout | null = null;
 
   function flush(): Promise<unknown> {
     if (flushing) clearTimeout(flushing);
@@ -44,49 +75,98 @@ export function createAlertDelivery(io: RealtimeServer, db: Db, notifications: N
     flushing ??= setTimeout(() => void flush(), ACK_FLUSH_MS);
   }
 
-  return {
-    /** Records the acknowledgements still waiting for their batch (shutdown). */
-    settle: (): Promise<unknown> => flush(),
-    /** Sends a freshly fired alert to all of its user's tabs. */
-    send({ userId, notification, alert }: FiredAlert): void {
-      const hit: AlertHit = {
-        notificationId: notification.id,
-        alertId: alert.id,
-        tradeId: notification.tradeId,
-        value: notification.value,
-        time: notification.tradeTime,
-        replayed: false,
-        alert,
-      };
+  function sendCoalesced(): void {
+    coalescing = null;
+    const batches = coalesced;
+    coalesced = new Map();
+    for (const [userId, ids] of batches) {
+      const notice: AlertBacklog = { undelivered: ids.length, inboxUrl: INBOX_URL, replayed: false };
       io.to(userRoom(userId))
         .timeout(HIT_ACK_TIMEOUT_MS)
-        .emit('alert:hit', hit, (_error: Error | null, acks: Array<boolean | undefined>) => {
+        .emit('alert:backlog', notice, (_error: Error | null, acks: unknown[]) => {
+          if (acks.length > 0) ids.forEach(delivered);
+        });
+    }
+  }
+
+  function hitOf(n: Notification, alert: Alert, replayed: boolean): AlertHit {
+    return { notificationId: n.id, alertId: alert.id, tradeId: n.tradeId, value: n.value, time: n.tradeTime, replayed, alert };
+  }
+
+  /** Replays one hit; resolves true once acknowledged, false on timeout or disconnect. */
+  function replayOne(socket: RealtimeSocket, pending: PendingHit): Promise<boolean> {
+    const { alert, notification } = pending;
+    if (!alert) {
+      // The alert was deleted since it fired; its notification stays in the inbox.
+      delivered(notification.id);
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      socket.timeout(HIT_ACK_TIMEOUT_MS).emit('alert:hit', hitOf(notification, alert, true), (error: Error | null) => {
+        if (!error) delivered(notification.id);
+        resolve(!error);
+      });
+    });
+  }
+
+  /** Tells a socket how many undelivered notifications above `afterId` wait in the inbox. */
+  async function sendBacklog(socket: RealtimeSocket, afterId: number): Promise<void> {
+    const userId = socket.data.userId;
+    const { count, lastId } = await notifications.undeliveredAfter(userId, afterId);
+    if (count === 0 || !socket.connected) return;
+    metrics.replaysCapped.inc();
+    const notice: AlertBacklog = { undelivered: count, inboxUrl: INBOX_URL, replayed: true };
+    socket.timeout(HIT_ACK_TIMEOUT_MS).emit('alert:backlog', notice, (error: Error | null) => {
+      if (error) return;
+      notifications.markDeliveredRange(userId, afterId, lastId).catch((err: unknown) => log.error({ err, count }, 'recording a backlog notice failed; its hits will be replayed'));
+    });
+  }
+
+  return {
+    /** Records the acknowledgements still waiting for their batch and drops pending notices (shutdown). */
+    settle(): Promise<unknown> {
+      if (coalescing) clearTimeout(coalescing);
+      coalescing = null;
+      // Not noticed yet, so not delivered: the next connect replays them.
+      coalesced = new Map();
+      return flush();
+    },
+
+    /** Sends a freshly fired alert to all of its user's tabs, or counts it for the next notice when over budget. */
+    send({ userId, notification, alert }: FiredAlert): void {
+      if (!budget.take(userId, Date.now())) {
+        metrics.alertHitsCoalesced.inc();
+        const ids = coalesced.get(userId);
+        if (ids) ids.push(notification.id);
+        else coalesced.set(userId, [notification.id]);
+        coalescing ??= setTimeout(sendCoalesced, COALESCE_MS);
+        return;
+      }
+      io.to(userRoom(userId))
+        .timeout(HIT_ACK_TIMEOUT_MS)
+        .emit('alert:hit', hitOf(notification, alert, false), (_error: Error | null, acks: Array<boolean | undefined>) => {
           if (acks.length > 0) delivered(notification.id);
         });
     },
 
-    /** Replays the user's undelivered notifications to a socket that just connected. */
+    /**
+     * Replays the user's undelivered notifications to a socket that just connected: pages of
+     * `REPLAY_PAGE_SIZE`, each read in one statement and sent once the previous page is
+     * acknowledged (a client that does not acknowledge gets one page), up to `REPLAY_LIMIT`,
+     * then one `alert:backlog` notice for the rest.
+     */
     async replay(socket: RealtimeSocket): Promise<void> {
-      const pending = await notifications.undelivered(socket.data.userId);
-      for (const n of pending) {
-        const row = n.alertId ? await db.alert.findUnique({ where: { id: n.alertId } }) : null;
-        if (!row) {
-          // The alert was deleted since it fired; its notification stays in the inbox.
-          delivered(n.id);
-          continue;
-        }
-        const hit: AlertHit = {
-          notificationId: n.id,
-          alertId: row.id,
-          tradeId: n.tradeId,
-          value: n.value,
-          time: n.tradeTime,
-          replayed: true,
-          alert: toAlert(row),
-        };
-        socket.timeout(HIT_ACK_TIMEOUT_MS).emit('alert:hit', hit, (error: Error | null) => {
-          if (!error) delivered(n.id);
-        });
+      let afterId = 0;
+      for (let replayed = 0; socket.connected; ) {
+        if (replayed >= REPLAY_LIMIT) return sendBacklog(socket, afterId);
+        const want = Math.min(REPLAY_PAGE_SIZE, REPLAY_LIMIT - replayed);
+        const page = await notifications.undeliveredPage(socket.data.userId, afterId, want);
+        if (page.length === 0 || !socket.connected) return;
+        afterId = page.at(-1)!.notification.id;
+        replayed += page.length;
+        const acks = await Promise.all(page.map((pending) => replayOne(socket, pending)));
+        // Not acknowledging (gone, stalled, or not a browser): the rest waits for its next connect.
+        if (!acks.every(Boolean) || page.length < want) return;
       }
     },
   };

@@ -1,5 +1,5 @@
 import { type Socket, io } from 'socket.io-client';
-import type { AlertHit, ClientToServerEvents, FeedStatus, PriceTick, ServerToClientEvents, SubscribeAck } from '../../lib/realtime/events.ts';
+import type { AlertBacklog, AlertHit, ClientToServerEvents, FeedStatus, PriceTick, ServerToClientEvents, SubscribeAck } from '../../lib/realtime/events.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -10,6 +10,8 @@ export interface RecordingSocket {
   statuses: FeedStatus[];
   /** Every alert:hit received (acknowledged unless `ackHits` was false). */
   hits: AlertHit[];
+  /** Every alert:backlog notice received (acknowledged unless `ackHits` was false). */
+  backlogs: AlertBacklog[];
   /** The newest tick received for `product`, if any. */
   lastTick(product: string): PriceTick | undefined;
   /** The newest feed status received for `product`, if any. */
@@ -33,6 +35,11 @@ export async function connectRecording(baseUrl: string, cookie: string, ackHits 
     hits.push(hit);
     if (ackHits) ack();
   });
+  const backlogs: AlertBacklog[] = [];
+  socket.on('alert:backlog', (backlog, ack) => {
+    backlogs.push(backlog);
+    if (ackHits) ack();
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -42,6 +49,7 @@ export async function connectRecording(baseUrl: string, cookie: string, ackHits 
     ticks,
     statuses,
     hits,
+    backlogs,
     lastTick: (product) => ticks.findLast((t) => t.product === product),
     lastStatus: (product) => statuses.findLast((s) => s.product === product),
     subscribe: (products) => new Promise((resolve) => socket.emit('price:subscribe', { products }, resolve)),
