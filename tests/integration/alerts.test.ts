@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
 import type { Alert } from '../../lib/realtime/events.ts';
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
+import { SIMULATOR_MODES, type SimulatorMode, WITH_HISTORY, inMode } from '../support/simulator-modes.ts';
 import { connectRecording } from '../support/socket-client.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -9,18 +10,22 @@ import { waitFor } from '../support/wait-for.ts';
 const PRODUCT = 'BTC-USD';
 /** Added to the exchange's clock: a test moves event time forward past a cooldown without waiting. */
 let clockSkewMs = 0;
+// The simulator and app of the suite that runs now (each top-level describe starts its own).
 let sim: Simulator;
 let t: TestApp;
 
-beforeAll(async () => {
-  sim = await createSimulator({
-    seed: 5,
-    history: 300,
-    ratePerSecond: 0,
-    heartbeatIntervalMs: 200,
-    startPrices: { 'BTC-USD': '50000.00' },
-    now: () => Date.now() + clockSkewMs,
-  });
+async function startSuite(mode: SimulatorMode): Promise<void> {
+  clockSkewMs = 0;
+  sim = await createSimulator(
+    inMode(mode, {
+      seed: 5,
+      history: 300,
+      ratePerSecond: 0,
+      heartbeatIntervalMs: 200,
+      startPrices: { 'BTC-USD': '50000.00' },
+      now: () => Date.now() + clockSkewMs,
+    }),
+  );
   t = await startTestApp({
     COINBASE_WS_URL: sim.url,
     COINBASE_REST_URL: sim.restUrl,
@@ -30,11 +35,12 @@ beforeAll(async () => {
   });
   sim.trade(PRODUCT, { price: '50000.00' });
   await waitFor(() => t.app.market.snapshot(PRODUCT)?.tradeId === sim.latest(PRODUCT)?.tradeId, 10_000, 'first trade');
-});
-afterAll(async () => {
-  await t.close();
-  await sim.close();
-});
+}
+
+async function stopSuite(): Promise<void> {
+  await t?.close();
+  await sim?.close();
+}
 
 async function user(): Promise<{ http: HttpClient; id: string }> {
   const http = new HttpClient(t.baseUrl);
@@ -55,7 +61,11 @@ async function trade(price: string): Promise<void> {
   await waitFor(() => (t.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= published.tradeId, 10_000, `trade ${price}`);
 }
 
+// Input checks do not depend on the market: once, against the usual exchange.
 describe('alert API input', () => {
+  beforeAll(() => startSuite(WITH_HISTORY));
+  afterAll(stopSuite);
+
   it('refuses bad input with a clear 4xx and stores nothing', async () => {
     const { http, id } = await user();
     const cases: Array<[string | Record<string, unknown>, number, RegExp]> = [
@@ -127,179 +137,189 @@ describe('alert API input', () => {
   });
 });
 
-describe('firing and delivery', () => {
-  it('fires on the very next trade after creation, only for its owner, exactly once', async () => {
-    await trade('50000.00');
-    const alice = await user();
-    const bob = await user();
-    const aliceSocket = await connectRecording(t.baseUrl, alice.http.cookieHeader);
-    const bobSocket = await connectRecording(t.baseUrl, bob.http.cookieHeader);
-    const aliceAbove = await createAlert(alice.http, { direction: 'above', threshold: '50100' });
-    const aliceBelow = await createAlert(alice.http, { direction: 'below', threshold: '49000' });
-    const bobBelow = await createAlert(bob.http, { direction: 'below', threshold: '49900' });
-    const bobAbove = await createAlert(bob.http, { direction: 'above', threshold: '60000' });
+/**
+ * Firing, delivery, deletion and restarts against each kind of exchange
+ * (tests/support/simulator-modes.ts): the alerts are on `last`, which needs no warm window, so
+ * every test applies to an exchange without older trades too.
+ */
+describe.each(SIMULATOR_MODES)('alerts ($name)', (mode) => {
+  beforeAll(() => startSuite(mode));
+  afterAll(stopSuite);
 
-    await trade('50150.00');
-    await waitFor(() => aliceSocket.hits.length === 1 || undefined, 5_000, "alice's hit");
-    await trade('49850.00');
-    await waitFor(() => bobSocket.hits.length === 1 || undefined, 5_000, "bob's hit");
-    await trade('50150.00');
-    await trade('49850.00');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+  describe('firing and delivery', () => {
+    it('fires on the very next trade after creation, only for its owner, exactly once', async () => {
+      await trade('50000.00');
+      const alice = await user();
+      const bob = await user();
+      const aliceSocket = await connectRecording(t.baseUrl, alice.http.cookieHeader);
+      const bobSocket = await connectRecording(t.baseUrl, bob.http.cookieHeader);
+      const aliceAbove = await createAlert(alice.http, { direction: 'above', threshold: '50100' });
+      const aliceBelow = await createAlert(alice.http, { direction: 'below', threshold: '49000' });
+      const bobBelow = await createAlert(bob.http, { direction: 'below', threshold: '49900' });
+      const bobAbove = await createAlert(bob.http, { direction: 'above', threshold: '60000' });
 
-    expect(aliceSocket.hits.map((h) => [h.alertId, h.value, h.replayed])).toEqual([[aliceAbove.id, '50150.00000000', false]]);
-    expect(bobSocket.hits.map((h) => [h.alertId, h.value])).toEqual([[bobBelow.id, '49850.00000000']]);
-    const rows = await t.app.db.alert.findMany({ where: { id: { in: [aliceAbove.id, aliceBelow.id, bobBelow.id, bobAbove.id] } } });
-    const status = Object.fromEntries(rows.map((r) => [r.id, r.status]));
-    expect(status).toEqual({ [aliceAbove.id]: 'triggered', [aliceBelow.id]: 'armed', [bobBelow.id]: 'triggered', [bobAbove.id]: 'armed' });
-    expect(await t.app.db.notification.count({ where: { alertId: { in: [aliceAbove.id, bobBelow.id] } } })).toBe(2);
-    const delivered = await t.app.db.notification.findMany({ where: { alertId: aliceAbove.id } });
-    expect(delivered[0]?.tradeId).toBe(BigInt(aliceSocket.hits[0]?.tradeId ?? 0));
-    aliceSocket.socket.disconnect();
-    bobSocket.socket.disconnect();
+      await trade('50150.00');
+      await waitFor(() => aliceSocket.hits.length === 1 || undefined, 5_000, "alice's hit");
+      await trade('49850.00');
+      await waitFor(() => bobSocket.hits.length === 1 || undefined, 5_000, "bob's hit");
+      await trade('50150.00');
+      await trade('49850.00');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      expect(aliceSocket.hits.map((h) => [h.alertId, h.value, h.replayed])).toEqual([[aliceAbove.id, '50150.00000000', false]]);
+      expect(bobSocket.hits.map((h) => [h.alertId, h.value])).toEqual([[bobBelow.id, '49850.00000000']]);
+      const rows = await t.app.db.alert.findMany({ where: { id: { in: [aliceAbove.id, aliceBelow.id, bobBelow.id, bobAbove.id] } } });
+      const status = Object.fromEntries(rows.map((r) => [r.id, r.status]));
+      expect(status).toEqual({ [aliceAbove.id]: 'triggered', [aliceBelow.id]: 'armed', [bobBelow.id]: 'triggered', [bobAbove.id]: 'armed' });
+      expect(await t.app.db.notification.count({ where: { alertId: { in: [aliceAbove.id, bobBelow.id] } } })).toBe(2);
+      const delivered = await t.app.db.notification.findMany({ where: { alertId: aliceAbove.id } });
+      expect(delivered[0]?.tradeId).toBe(BigInt(aliceSocket.hits[0]?.tradeId ?? 0));
+      aliceSocket.socket.disconnect();
+      bobSocket.socket.disconnect();
+    });
+
+    it('re-arms a rearm alert after the band and cooldown, and fires again (one notification per arming)', async () => {
+      await trade('50000.00');
+      const { http } = await user();
+      const socket = await connectRecording(t.baseUrl, http.cookieHeader);
+      const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '100', cooldownSeconds: 60 } });
+      await trade('50250.00');
+      await waitFor(() => socket.hits.length === 1 || undefined, 5_000, 'first hit');
+      await trade('50150.00'); // back, but not past the band
+      await trade('50300.00');
+      await trade('50090.00'); // past the band, but within the cooldown: not re-armed yet
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(socket.hits).toHaveLength(1);
+      expect((await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status).toBe('triggered');
+      clockSkewMs += 61_000; // a minute of event time later
+      await trade('50080.00'); // past the band and the cooldown: re-armed
+      await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'armed', 5_000, 're-armed');
+      await trade('50210.00');
+      await waitFor(() => socket.hits.length === 2 || undefined, 5_000, 'second hit');
+      expect(socket.hits.map((h) => h.alert.arming)).toEqual([1, 2]);
+      const notifications = await t.app.db.notification.findMany({ where: { alertId: alert.id }, orderBy: { id: 'asc' } });
+      expect(notifications.map((n) => n.arming)).toEqual([1, 2]);
+      socket.socket.disconnect();
+    });
+
+    it('holds an alert stored with a cooldown under the minimum (from before it existed) to the minimum', async () => {
+      await trade('50000.00');
+      const { http } = await user();
+      const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '0.01', cooldownSeconds: 60 } });
+      await t.app.db.alert.update({ where: { id: alert.id }, data: { cooldownSeconds: 0 } });
+      await t.app.evaluator.track(await t.app.db.alert.findUniqueOrThrow({ where: { id: alert.id } }));
+      // A choppy market around the threshold: without the floor this fired on every upswing.
+      for (const price of ['50250.00', '50100.00', '50250.00', '50100.00', '50250.00', '50100.00']) await trade(price);
+      await t.app.evaluator.settle();
+      expect(await t.app.db.notification.count({ where: { alertId: alert.id } })).toBe(1);
+      clockSkewMs += 61_000;
+      await trade('50100.00');
+      await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'armed', 5_000, 're-armed after the minimum');
+      await trade('50250.00');
+      await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 2, 5_000, 'second firing');
+    });
+
+    it('keeps a hit for a user who was away and replays it once on return', async () => {
+      await trade('50000.00');
+      const { http, id } = await user();
+      const alert = await createAlert(http, { direction: 'below', threshold: '49500', note: '<b>buy</b> ✓' });
+      await trade('49400.00');
+      await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'notification');
+      const back = await connectRecording(t.baseUrl, http.cookieHeader);
+      const hit = await waitFor(() => back.hits[0], 5_000, 'replayed hit');
+      expect(hit).toMatchObject({ alertId: alert.id, replayed: true, value: '49400.00000000' });
+      expect(hit.alert.note).toBe('<b>buy</b> ✓');
+      await waitFor(async () => (await t.app.db.notification.findFirst({ where: { alertId: alert.id } }))?.deliveredAt != null, 5_000, 'delivered');
+      back.socket.disconnect();
+      const again = await connectRecording(t.baseUrl, http.cookieHeader);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(again.hits).toEqual([]);
+      const inbox = (await (await http.request('GET', '/api/notifications?unread=1')).json()) as { notifications: Array<{ id: number; value: string }>; unread: number };
+      expect(inbox.unread).toBe(1);
+      expect(inbox.notifications[0]?.value).toBe('49400.00000000');
+      const read = await http.request('POST', '/api/notifications/read', { ids: [inbox.notifications[0]?.id, 999999] });
+      expect(await read.json()).toEqual({ updated: 1 });
+      expect(await t.app.db.notification.count({ where: { userId: id, readAt: null } })).toBe(0);
+      again.socket.disconnect();
+    });
+
+    it('re-arms by hand with PATCH status armed, starting a new arming', async () => {
+      await trade('50000.00');
+      const { http } = await user();
+      const alert = await createAlert(http, { direction: 'above', threshold: '50050' });
+      await trade('50060.00');
+      await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'triggered', 5_000, 'triggered');
+      const response = await http.request('PATCH', `/api/alerts/${alert.id}`, { status: 'armed' });
+      expect(((await response.json()) as { alert: Alert }).alert).toMatchObject({ status: 'armed', arming: 2 });
+      await trade('50070.00');
+      await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 2, 5_000, 'second firing');
+    });
   });
 
-  it('re-arms a rearm alert after the band and cooldown, and fires again (one notification per arming)', async () => {
-    await trade('50000.00');
-    const { http } = await user();
-    const socket = await connectRecording(t.baseUrl, http.cookieHeader);
-    const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '100', cooldownSeconds: 60 } });
-    await trade('50250.00');
-    await waitFor(() => socket.hits.length === 1 || undefined, 5_000, 'first hit');
-    await trade('50150.00'); // back, but not past the band
-    await trade('50300.00');
-    await trade('50090.00'); // past the band, but within the cooldown: not re-armed yet
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(socket.hits).toHaveLength(1);
-    expect((await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status).toBe('triggered');
-    clockSkewMs += 61_000; // a minute of event time later
-    await trade('50080.00'); // past the band and the cooldown: re-armed
-    await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'armed', 5_000, 're-armed');
-    await trade('50210.00');
-    await waitFor(() => socket.hits.length === 2 || undefined, 5_000, 'second hit');
-    expect(socket.hits.map((h) => h.alert.arming)).toEqual([1, 2]);
-    const notifications = await t.app.db.notification.findMany({ where: { alertId: alert.id }, orderBy: { id: 'asc' } });
-    expect(notifications.map((n) => n.arming)).toEqual([1, 2]);
-    socket.socket.disconnect();
+  describe('account deletion', () => {
+    it("removes the account's alerts and notifications", async () => {
+      await trade('50000.00');
+      const { http, id } = await user();
+      const alert = await createAlert(http, { direction: 'above', threshold: '50010' });
+      await trade('50020.00');
+      await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'fired');
+      const response = await http.request('POST', '/api/auth/delete-user', { password: 'correct horse battery' });
+      expect(response.status).toBe(200);
+      expect(await t.app.db.alert.count({ where: { userId: id } })).toBe(0);
+      expect(await t.app.db.notification.count({ where: { userId: id } })).toBe(0);
+    });
   });
 
-  it('holds an alert stored with a cooldown under the minimum (from before it existed) to the minimum', async () => {
-    await trade('50000.00');
-    const { http } = await user();
-    const alert = await createAlert(http, { direction: 'above', threshold: '50200', repeat: { mode: 'rearm', band: '0.01', cooldownSeconds: 60 } });
-    await t.app.db.alert.update({ where: { id: alert.id }, data: { cooldownSeconds: 0 } });
-    await t.app.evaluator.track(await t.app.db.alert.findUniqueOrThrow({ where: { id: alert.id } }));
-    // A choppy market around the threshold: without the floor this fired on every upswing.
-    for (const price of ['50250.00', '50100.00', '50250.00', '50100.00', '50250.00', '50100.00']) await trade(price);
-    await t.app.evaluator.settle();
-    expect(await t.app.db.notification.count({ where: { alertId: alert.id } })).toBe(1);
-    clockSkewMs += 61_000;
-    await trade('50100.00');
-    await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'armed', 5_000, 're-armed after the minimum');
-    await trade('50250.00');
-    await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 2, 5_000, 'second firing');
-  });
+  describe('restart', () => {
+    it('rebuilds the alert index from the database: an alert set before a restart fires after it', async () => {
+      const first = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' }, { keepData: true });
+      const http = new HttpClient(first.baseUrl);
+      await http.signUp(uniqueEmail('restart'));
+      const response = await http.request('POST', '/api/alerts', { product: PRODUCT, basis: 'last', direction: 'above', threshold: '70000' });
+      const { alert } = (await response.json()) as { alert: Alert };
+      await first.close();
 
-  it('keeps a hit for a user who was away and replays it once on return', async () => {
-    await trade('50000.00');
-    const { http, id } = await user();
-    const alert = await createAlert(http, { direction: 'below', threshold: '49500', note: '<b>buy</b> ✓' });
-    await trade('49400.00');
-    await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'notification');
-    const back = await connectRecording(t.baseUrl, http.cookieHeader);
-    const hit = await waitFor(() => back.hits[0], 5_000, 'replayed hit');
-    expect(hit).toMatchObject({ alertId: alert.id, replayed: true, value: '49400.00000000' });
-    expect(hit.alert.note).toBe('<b>buy</b> ✓');
-    await waitFor(async () => (await t.app.db.notification.findFirst({ where: { alertId: alert.id } }))?.deliveredAt != null, 5_000, 'delivered');
-    back.socket.disconnect();
-    const again = await connectRecording(t.baseUrl, http.cookieHeader);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(again.hits).toEqual([]);
-    const inbox = (await (await http.request('GET', '/api/notifications?unread=1')).json()) as { notifications: Array<{ id: number; value: string }>; unread: number };
-    expect(inbox.unread).toBe(1);
-    expect(inbox.notifications[0]?.value).toBe('49400.00000000');
-    const read = await http.request('POST', '/api/notifications/read', { ids: [inbox.notifications[0]?.id, 999999] });
-    expect(await read.json()).toEqual({ updated: 1 });
-    expect(await t.app.db.notification.count({ where: { userId: id, readAt: null } })).toBe(0);
-    again.socket.disconnect();
-  });
+      const second = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m' }, { dataDir: first.dataDir });
+      try {
+        expect(second.app.evaluator.size()).toBeGreaterThanOrEqual(1);
+        await waitFor(() => second.app.market.snapshot(PRODUCT) !== null, 10_000, 'feed after restart');
+        const published = sim.trade(PRODUCT, { price: '70001.00', size: '0.01' });
+        await waitFor(() => (second.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= published.tradeId, 10_000, 'trade');
+        await waitFor(async () => (await second.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'fired');
+      } finally {
+        await second.close();
+      }
+    });
 
-  it('re-arms by hand with PATCH status armed, starting a new arming', async () => {
-    await trade('50000.00');
-    const { http } = await user();
-    const alert = await createAlert(http, { direction: 'above', threshold: '50050' });
-    await trade('50060.00');
-    await waitFor(async () => (await t.app.db.alert.findUnique({ where: { id: alert.id } }))?.status === 'triggered', 5_000, 'triggered');
-    const response = await http.request('PATCH', `/api/alerts/${alert.id}`, { status: 'armed' });
-    expect(((await response.json()) as { alert: Alert }).alert).toMatchObject({ status: 'armed', arming: 2 });
-    await trade('50070.00');
-    await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 2, 5_000, 'second firing');
-  });
-});
+    it('does not fire on stored trades replayed at start: a spike from before the alert existed stays history', async () => {
+      const env = { COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' };
+      const first = await startTestApp(env, { keepData: true });
+      const spike = sim.trade(PRODUCT, { price: '80000.00', size: '0.01' });
+      const back = sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
+      await waitFor(() => (first.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= back.tradeId, 10_000, 'the spike and the way back');
+      await first.app.store.flush();
+      const http = new HttpClient(first.baseUrl);
+      await http.signUp(uniqueEmail('replay'));
+      // Set after the spike, in a market at 50,000: it must wait for the next crossing.
+      const response = await http.request('POST', '/api/alerts', { product: PRODUCT, basis: 'last', direction: 'above', threshold: '75000' });
+      const { alert } = (await response.json()) as { alert: Alert };
+      await first.close();
 
-describe('account deletion', () => {
-  it("removes the account's alerts and notifications", async () => {
-    await trade('50000.00');
-    const { http, id } = await user();
-    const alert = await createAlert(http, { direction: 'above', threshold: '50010' });
-    await trade('50020.00');
-    await waitFor(async () => (await t.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'fired');
-    const response = await http.request('POST', '/api/auth/delete-user', { password: 'correct horse battery' });
-    expect(response.status).toBe(200);
-    expect(await t.app.db.alert.count({ where: { userId: id } })).toBe(0);
-    expect(await t.app.db.notification.count({ where: { userId: id } })).toBe(0);
-  });
-});
-
-describe('restart', () => {
-  it('rebuilds the alert index from the database: an alert set before a restart fires after it', async () => {
-    const first = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' }, { keepData: true });
-    const http = new HttpClient(first.baseUrl);
-    await http.signUp(uniqueEmail('restart'));
-    const response = await http.request('POST', '/api/alerts', { product: PRODUCT, basis: 'last', direction: 'above', threshold: '70000' });
-    const { alert } = (await response.json()) as { alert: Alert };
-    await first.close();
-
-    const second = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m' }, { dataDir: first.dataDir });
-    try {
-      expect(second.app.evaluator.size()).toBeGreaterThanOrEqual(1);
-      await waitFor(() => second.app.market.snapshot(PRODUCT) !== null, 10_000, 'feed after restart');
-      const published = sim.trade(PRODUCT, { price: '70001.00', size: '0.01' });
-      await waitFor(() => (second.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= published.tradeId, 10_000, 'trade');
-      await waitFor(async () => (await second.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 5_000, 'fired');
-    } finally {
-      await second.close();
-    }
-  });
-
-  it('does not fire on stored trades replayed at start: a spike from before the alert existed stays history', async () => {
-    const env = { COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' };
-    const first = await startTestApp(env, { keepData: true });
-    const spike = sim.trade(PRODUCT, { price: '80000.00', size: '0.01' });
-    const back = sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
-    await waitFor(() => (first.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= back.tradeId, 10_000, 'the spike and the way back');
-    await first.app.store.flush();
-    const http = new HttpClient(first.baseUrl);
-    await http.signUp(uniqueEmail('replay'));
-    // Set after the spike, in a market at 50,000: it must wait for the next crossing.
-    const response = await http.request('POST', '/api/alerts', { product: PRODUCT, basis: 'last', direction: 'above', threshold: '75000' });
-    const { alert } = (await response.json()) as { alert: Alert };
-    await first.close();
-
-    const second = await startTestApp(env, { dataDir: first.dataDir });
-    try {
-      expect(second.app.market.snapshot(PRODUCT)?.tradeId).toBeGreaterThanOrEqual(spike.tradeId);
-      const calm = sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
-      await waitFor(() => (second.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= calm.tradeId, 10_000, 'a trade after restart');
-      await second.app.evaluator.settle();
-      expect(await second.app.db.notification.count({ where: { alertId: alert.id } })).toBe(0);
-      const crossing = sim.trade(PRODUCT, { price: '75000.00', size: '0.01' });
-      await waitFor(async () => (await second.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 10_000, 'fired on the live crossing');
-      const fired = await second.app.db.notification.findFirstOrThrow({ where: { alertId: alert.id } });
-      expect(Number(fired.tradeId)).toBe(crossing.tradeId);
-      sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
-    } finally {
-      await second.close();
-    }
+      const second = await startTestApp(env, { dataDir: first.dataDir });
+      try {
+        expect(second.app.market.snapshot(PRODUCT)?.tradeId).toBeGreaterThanOrEqual(spike.tradeId);
+        const calm = sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
+        await waitFor(() => (second.app.market.snapshot(PRODUCT)?.tradeId ?? 0) >= calm.tradeId, 10_000, 'a trade after restart');
+        await second.app.evaluator.settle();
+        expect(await second.app.db.notification.count({ where: { alertId: alert.id } })).toBe(0);
+        const crossing = sim.trade(PRODUCT, { price: '75000.00', size: '0.01' });
+        await waitFor(async () => (await second.app.db.notification.count({ where: { alertId: alert.id } })) === 1, 10_000, 'fired on the live crossing');
+        const fired = await second.app.db.notification.findFirstOrThrow({ where: { alertId: alert.id } });
+        expect(Number(fired.tradeId)).toBe(crossing.tradeId);
+        sim.trade(PRODUCT, { price: '50000.00', size: '0.01' });
+      } finally {
+        await second.close();
+      }
+    });
   });
 });
