@@ -5,6 +5,34 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4110);
 const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `tickwatch-e2e-${process.pid}`);
+/** A second app on a non-default window, so the tests prove the browser uses the server's. */
+const WINDOW_30S_PORT = Number(process.env.E2E_WINDOW_30S_PORT ?? PORT + 1);
+const WINDOW_30S_SPECS = '**/window-30s.spec.ts';
+
+/** `npm start` against the simulator on `port`, with its own data directory. */
+function appServer(port: number, dataDir: string, env: Record<string, string> = {}) {
+  return {
+    command: 'npm start',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe' as const,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: `file:${dataDir}/tickwatch.db`,
+      LOG_LEVEL: 'warn',
+      // Each test signs up fresh users from one address.
+      RATE_LIMIT_AUTH_IP: '1000/1m',
+      PRODUCTS: 'BTC-USD,ETH-USD',
+      FEED_SIMULATED: 'true',
+      COINBASE_WS_URL: `ws://127.0.0.1:${SIM_PORT}`,
+      COINBASE_REST_URL: `http://127.0.0.1:${SIM_PORT}`,
+      ...env,
+    },
+  };
+}
 
 /** Debian's Chromium; Playwright's own browser downloads are not available everywhere. */
 const CHROMIUM_ARGS = [
@@ -31,6 +59,10 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
   },
+  projects: [
+    { name: 'app', testIgnore: WINDOW_30S_SPECS },
+    { name: 'window-30s', testMatch: WINDOW_30S_SPECS, use: { baseURL: `http://127.0.0.1:${WINDOW_30S_PORT}` } },
+  ],
   webServer: [
     {
       // The Coinbase-compatible simulator: the browser tests never depend on the real market.
@@ -39,25 +71,7 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 60_000,
     },
-    {
-    command: 'npm start',
-    url: `http://127.0.0.1:${PORT}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    env: {
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      DATA_DIR,
-      DATABASE_URL: `file:${DATA_DIR}/tickwatch.db`,
-      LOG_LEVEL: 'warn',
-      // Each test signs up fresh users from one address.
-      RATE_LIMIT_AUTH_IP: '1000/1m',
-      PRODUCTS: 'BTC-USD,ETH-USD',
-      FEED_SIMULATED: 'true',
-      COINBASE_WS_URL: `ws://127.0.0.1:${SIM_PORT}`,
-      COINBASE_REST_URL: `http://127.0.0.1:${SIM_PORT}`,
-    },
-    },
+    appServer(PORT, DATA_DIR),
+    appServer(WINDOW_30S_PORT, `${DATA_DIR}-window-30s`, { WINDOW: '30s' }),
   ],
 });

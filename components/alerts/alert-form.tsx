@@ -94,9 +94,10 @@ export function AlertForm() {
 
   const error = (field: FieldName) => errors[field];
   const noteCount = noteLength(values.note);
+  // Until the window is known the options name none (the select is full width: no shift).
   const basisOptions = [
-    { value: 'mean', label: `${averageLabel(windowMs)} (mean)` },
-    { value: 'vwap', label: `VWAP (${formatWindow(windowMs)})` },
+    { value: 'mean', label: windowMs === null ? 'Average (mean)' : `${averageLabel(windowMs)} (mean)` },
+    { value: 'vwap', label: windowMs === null ? 'VWAP' : `VWAP (${formatWindow(windowMs)})` },
     { value: 'last', label: 'Last price' },
   ];
 

@@ -7,7 +7,8 @@ import type { Alert, AlertStatus } from '@/lib/realtime/events';
 
 export interface AlertItemProps {
   alert: Alert;
-  windowMs: number;
+  /** The server's window; `null` when it could not be loaded (the label then names none). */
+  windowMs: number | null;
   onDelete: (id: string) => Promise<string | null>;
   onRearm: (id: string) => Promise<string | null>;
 }

@@ -9,11 +9,24 @@ export interface AlertPreviewProps {
   basis: AlertBasis;
   direction: AlertDirection;
   threshold: string;
-  windowMs: number;
+  /** The server's window; `null` until known, and then nothing is said yet. */
+  windowMs: number | null;
 }
 
-/** The chosen basis's value now, and a warning when the alert would fire at once. */
+/**
+ * The chosen basis's value now, and a warning when the alert would fire at once. Before the
+ * window is known its line is held empty (same height, so nothing moves when it fills in).
+ */
 export function AlertPreview({ latest, basis, direction, threshold, windowMs }: AlertPreviewProps) {
+  if (windowMs === null) {
+    return (
+      <div className="space-y-2 text-sm">
+        <p data-testid="alert-current" data-pending="true" aria-hidden="true" className="text-slate-600 dark:text-slate-300">
+          {'\u00a0'}
+        </p>
+      </div>
+    );
+  }
   const label = basisLabel(basis, windowMs);
   const current = latest ? (basis === 'mean' ? latest.mean : basis === 'vwap' ? latest.vwap : latest.last) : null;
   const waits = basis !== 'last' && latest !== null && !latest.warm;

@@ -1,15 +1,10 @@
 'use client';
-import { type ReactNode, createContext, useContext, useMemo } from 'react';
+import { type ReactNode, createContext, useContext } from 'react';
 import { type MarketView, useMarket } from '@/components/market/use-market';
 import { type AlertList, useAlertList } from './use-alert-list';
 
-export interface DashboardAlerts extends AlertList {
-  /** The server's window length, for "10-min average". */
-  windowMs: number;
-}
-
 const MarketContext = createContext<MarketView | null>(null);
-const AlertsContext = createContext<DashboardAlerts | null>(null);
+const AlertsContext = createContext<AlertList | null>(null);
 
 /**
  * The dashboard's shared state: the market (one `useMarket`, so one price subscription, read by the
@@ -18,9 +13,7 @@ const AlertsContext = createContext<DashboardAlerts | null>(null);
  */
 export function AlertsDashboardProvider({ children }: { children: ReactNode }) {
   const market = useMarket();
-  const list = useAlertList();
-  const { windowMs } = market;
-  const alerts = useMemo(() => ({ ...list, windowMs }), [list, windowMs]);
+  const alerts = useAlertList();
   return (
     <MarketContext.Provider value={market}>
       <AlertsContext.Provider value={alerts}>{children}</AlertsContext.Provider>
@@ -34,7 +27,7 @@ export function useDashboardMarket(): MarketView {
   return market;
 }
 
-export function useDashboardAlerts(): DashboardAlerts {
+export function useDashboardAlerts(): AlertList {
   const alerts = useContext(AlertsContext);
   if (!alerts) throw new Error('useDashboardAlerts needs an AlertsDashboardProvider around it');
   return alerts;

@@ -4,7 +4,8 @@ import type { Notification } from '@/lib/alerts/notification';
 
 export interface InboxRowProps {
   notification: Notification;
-  windowMs: number;
+  /** The server's window; `null` when it could not be loaded (the words then name none). */
+  windowMs: number | null;
   pending: boolean;
   onMarkRead: (id: number) => void;
 }

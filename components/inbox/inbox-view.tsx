@@ -5,7 +5,7 @@ import { callApi, notificationsOf, problemOf } from '@/components/alerts/api';
 import { BrowserNotificationsToggle } from '@/components/alerts/browser-notifications';
 import { onAlertHit } from '@/components/alerts/hit-bus';
 import { refreshUnread, setUnread, useUnreadCount } from '@/components/alerts/unread-store';
-import { useWindowMs } from '@/components/alerts/window-store';
+import { useMarketInfo } from '@/components/market/market-info-store';
 import { useSocket } from '@/components/realtime/socket-provider';
 import { InboxRow } from './inbox-row';
 import { type InboxState, INITIAL_INBOX, PAGE_SIZE, reduceInbox } from './inbox-state';
@@ -29,7 +29,7 @@ async function markAllRead(): Promise<string | null> {
  */
 export function InboxView() {
   const { socket } = useSocket();
-  const windowMs = useWindowMs();
+  const market = useMarketInfo();
   const unread = useUnreadCount();
   const [state, dispatch] = useReducer(reduceInbox, INITIAL_INBOX);
   const [headEpoch, setHeadEpoch] = useState(0);
@@ -94,6 +94,8 @@ export function InboxView() {
   }
 
   const oldest = state.items[state.items.length - 1];
+  // The rows name the window: they wait for it (or for its load to fail, and then name none).
+  const shown = market.status === 'loading' ? INITIAL_INBOX : state;
   const anyUnread = (unread ?? 0) > 0 || state.items.some((n) => n.readAt === null);
 
   return (
@@ -114,7 +116,7 @@ export function InboxView() {
         </button>
       </div>
       <BrowserNotificationsToggle />
-      <InboxBody state={state} windowMs={windowMs} onMarkRead={(id) => void markRead(id)} onRetry={() => setHeadEpoch((n) => n + 1)} />
+      <InboxBody state={shown} windowMs={market.windowMs} onMarkRead={(id) => void markRead(id)} onRetry={() => setHeadEpoch((n) => n + 1)} />
       {state.status === 'ready' && state.hasMore && oldest && (
         <div className="flex flex-wrap items-center gap-3">
           <button
@@ -137,7 +139,7 @@ export function InboxView() {
   );
 }
 
-function InboxBody({ state, windowMs, onMarkRead, onRetry }: { state: InboxState; windowMs: number; onMarkRead: (id: number) => void; onRetry: () => void }) {
+function InboxBody({ state, windowMs, onMarkRead, onRetry }: { state: InboxState; windowMs: number | null; onMarkRead: (id: number) => void; onRetry: () => void }) {
   if (state.status === 'loading') return <p className="text-sm text-slate-500">Loading your notifications…</p>;
   if (state.status === 'error') {
     return (

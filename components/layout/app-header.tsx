@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { AlertNotifier } from '@/components/alerts/alert-notifier';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { InboxLink } from '@/components/inbox/inbox-link';
+import { MarketInfoSync } from '@/components/market/market-info-sync';
 import { ConnectionBadge } from '@/components/realtime/connection-badge';
 
 export function AppHeader({ email }: { email: string }) {
@@ -28,6 +29,7 @@ export function AppHeader({ email }: { email: string }) {
           <SignOutButton />
         </div>
       </div>
+      <MarketInfoSync />
       <AlertNotifier />
     </header>
   );

@@ -11,8 +11,11 @@ const TONE = {
 
 const DOT = { ok: 'bg-emerald-500', warn: 'bg-amber-500', bad: 'bg-red-500', unknown: 'bg-slate-400' } as const;
 
-/** The exchange feed's state for one product, as the server reports it, with its detail. */
-export function FeedBadge({ status }: { status: FeedStatus | null }) {
+/**
+ * The exchange feed's state for one product, as the server reports it, with its detail. While
+ * the page itself is offline the server's word is not coming in, so it says "unknown".
+ */
+export function FeedBadge({ status, pageOffline = false }: { status: FeedStatus | null; pageOffline?: boolean }) {
   const tone = status ? feedTone(status.state) : 'unknown';
   return (
     <span
@@ -23,7 +26,7 @@ export function FeedBadge({ status }: { status: FeedStatus | null }) {
     >
       <span className={`inline-block h-2 w-2 rounded-full ${DOT[tone]}`} aria-hidden="true" />
       <span>
-        Feed: {status ? FEED_LABEL[status.state] : 'status unknown'}
+        Feed: {status ? FEED_LABEL[status.state] : pageOffline ? 'unknown while offline' : 'status unknown'}
         {status?.detail && <span className="font-normal">{` — ${status.detail}`}</span>}
       </span>
     </span>

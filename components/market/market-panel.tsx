@@ -1,9 +1,13 @@
 'use client';
 import { useState } from 'react';
+import { ConnectionNotice } from '@/components/realtime/connection-notice';
+import { useSocket } from '@/components/realtime/socket-provider';
+import { averageLabel as averageLabelOf } from '@/lib/alerts/format';
 import { RANGES } from '@/lib/market/api';
 import { displayDecimals, formatAverage, formatPrice } from '@/lib/market/decimal';
 import { isFeedUnreachable } from '@/lib/market/feed';
-import { formatClock, formatWindow } from '@/lib/market/time';
+import { formatClock } from '@/lib/market/time';
+import { describeConnectionLoss } from '@/lib/realtime/connection';
 import type { PriceTick } from '@/lib/realtime/events';
 import { FeedBadge, SimulatedBadge } from './feed-badge';
 import { MarketControls } from './market-controls';
@@ -31,10 +35,15 @@ function OwnMarketPanel({ thresholds }: { thresholds?: readonly ChartThreshold[]
 
 function MarketPanelView({ market, thresholds }: { market: MarketView; thresholds?: readonly ChartThreshold[] | undefined }) {
   const now = useNow();
+  const connection = useSocket();
   const [showVwap, setShowVwap] = useState(false);
   const { product, latest, feed, windowMs } = market;
-  const averageLabel = `${formatWindow(windowMs).replace(' ', '-')} average`;
-  const unreachable = now > 0 && isFeedUnreachable(feed ?? undefined, latest, now);
+  const averageLabel = averageLabelOf(windowMs);
+  // Cut off from the server, the page knows nothing newer than the moment it lost the connection:
+  // the numbers are dimmed and dated then, and the feed's last state is not shown as current.
+  const loss = now > 0 ? describeConnectionLoss(connection, now) : null;
+  const asOfMs = loss ? (connection.lostAtMs ?? now) : now;
+  const unreachable = !loss && now > 0 && isFeedUnreachable(feed ?? undefined, latest, now);
 
   return (
     <section className="card space-y-4" aria-labelledby="market-title" data-testid="market-panel">
@@ -43,8 +52,10 @@ function MarketPanelView({ market, thresholds }: { market: MarketView; threshold
           Market{product ? ` · ${product}` : ''}
         </h2>
         {market.simulated && <SimulatedBadge />}
-        {market.status === 'ready' && product && <FeedBadge status={feed} />}
+        {market.status === 'ready' && product && <FeedBadge status={loss ? null : feed} pageOffline={loss !== null} />}
       </div>
+
+      {loss && <ConnectionNotice loss={loss} />}
 
       {market.status === 'loading' && <p className="text-sm text-slate-500">Loading market data…</p>}
       {market.status === 'error' && (
@@ -74,9 +85,11 @@ function MarketPanelView({ market, thresholds }: { market: MarketView; threshold
         </p>
       )}
 
-      {market.status === 'ready' && product && (
+      {market.status === 'ready' && product && windowMs !== null && (
         <>
-          <MarketFigures product={product} latest={latest} windowMs={windowMs} nowMs={now} />
+          <div className={loss ? 'opacity-60' : undefined} data-live={loss ? 'false' : 'true'}>
+            <MarketFigures product={product} latest={latest} windowMs={windowMs} nowMs={asOfMs} />
+          </div>
           <MarketControls
             products={market.products}
             product={product}
@@ -96,6 +109,7 @@ function MarketPanelView({ market, thresholds }: { market: MarketView; threshold
               The chart shows live trades only: {market.history.error}
             </p>
           )}
+          <div className={loss ? 'opacity-60' : undefined}>
           <PriceChart
             points={market.points}
             averageLabel={averageLabel}
@@ -104,6 +118,7 @@ function MarketPanelView({ market, thresholds }: { market: MarketView; threshold
             thresholds={thresholds}
             summary={chartSummary(product, RANGES.find((r) => r.id === market.range)?.label ?? '', latest, averageLabel, showVwap, market.points.length)}
           />
+          </div>
         </>
       )}
     </section>

@@ -1,9 +1,8 @@
 'use client';
-import dynamic from 'next/dynamic';
-import { useMemo } from 'react';
+import { type ComponentType, useEffect, useMemo, useState } from 'react';
 import { LINE_COLORS, toPlotRows, yAxisLayout } from '@/lib/market/chart';
 import type { MarketPoint } from '@/lib/market/series';
-import type { ChartThreshold } from './price-chart-plot';
+import type { ChartThreshold, PriceChartPlotProps } from './price-chart-plot';
 import { useThrottled } from './use-throttled';
 
 export type { ChartThreshold } from './price-chart-plot';
@@ -24,17 +23,40 @@ export interface PriceChartProps {
 /** The chart redraws at most this often; the figures above it follow every tick. */
 const CHART_REDRAW_MS = 1_000;
 
-// recharts is loaded after the page, in its own chunk, so the numbers show without waiting for it.
-const PriceChartPlot = dynamic(() => import('./price-chart-plot'), {
-  ssr: false,
-  loading: () => <p className="flex h-full items-center justify-center text-sm">Loading chart…</p>,
-});
+type Plot = ComponentType<PriceChartPlotProps>;
+
+/**
+ * The chart's drawing code (recharts), loaded after the page in its own chunk so the numbers show
+ * without waiting for it. A failed load (the connection dropped meanwhile) leaves the rest of the
+ * page working and is tried again when the browser is back online; `next/dynamic` would instead
+ * throw it into the page's error boundary and take the whole dashboard down.
+ */
+function usePlot(): { Plot: Plot | null; failed: boolean } {
+  const [state, setState] = useState<{ Plot: Plot | null; failed: boolean }>({ Plot: null, failed: false });
+  useEffect(() => {
+    let active = true;
+    const load = () => {
+      import('./price-chart-plot').then(
+        (module) => active && setState({ Plot: module.default, failed: false }),
+        () => active && setState({ Plot: null, failed: true }),
+      );
+    };
+    load();
+    window.addEventListener('online', load);
+    return () => {
+      active = false;
+      window.removeEventListener('online', load);
+    };
+  }, []);
+  return state;
+}
 
 /**
  * The price chart: last price and the window average, VWAP on request. Props only; never fetches.
  * The container carries the summary for screen readers and the number of points (`data-points`).
  */
 export function PriceChart({ points, averageLabel, showVwap, decimals, summary, thresholds = [] }: PriceChartProps) {
+  const { Plot, failed } = usePlot();
   const drawn = useThrottled(points, CHART_REDRAW_MS);
   const rows = useMemo(() => toPlotRows(drawn), [drawn]);
   const yAxis = useMemo(() => yAxisLayout(rows, showVwap ? ['last', 'mean', 'vwap'] : ['last', 'mean']), [rows, showVwap]);
@@ -44,8 +66,12 @@ export function PriceChart({ points, averageLabel, showVwap, decimals, summary, 
       <div role="img" aria-label={summary} data-testid="price-chart" data-points={points.length} className="h-72 w-full text-slate-500 dark:text-slate-400">
         {rows.length === 0 ? (
           <p className="flex h-full items-center justify-center text-sm">No trades to chart yet.</p>
+        ) : Plot ? (
+          <Plot rows={rows} yAxis={yAxis} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} thresholds={thresholds} />
         ) : (
-          <PriceChartPlot rows={rows} yAxis={yAxis} averageLabel={averageLabel} showVwap={showVwap} decimals={decimals} thresholds={thresholds} />
+          <p className="flex h-full items-center justify-center text-sm" data-testid="chart-loading">
+            {failed ? 'The chart could not be loaded; it is tried again once the connection is back.' : 'Loading chart…'}
+          </p>
         )}
       </div>
       <figcaption className="mt-2 flex flex-wrap gap-4 text-xs text-slate-600 dark:text-slate-300">

@@ -1,29 +1,22 @@
 'use client';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSocket } from '@/components/realtime/socket-provider';
-import {
-  type MarketInfo,
-  type RangeId,
-  errorMessage,
-  historyPath,
-  parseMarketInfo,
-  parsePrices,
-  rangeMs,
-} from '@/lib/market/api';
-import { newerStatus } from '@/lib/market/feed';
+import { type RangeId, errorMessage, historyPath, parsePrices, rangeMs } from '@/lib/market/api';
 import { type MarketPoint, mergeSeries, newerTick, pointFromHistory, pointFromTick } from '@/lib/market/series';
 import type { FeedStatus, PriceTick, SubscribeAck } from '@/lib/realtime/events';
+import { marketInfo, useMarketInfo } from './market-info-store';
 
 export type LoadStatus = 'loading' | 'ready' | 'error';
 
 export interface MarketView {
-  /** `GET /api/market`: loading, loaded, or failed with `error` (then `retry`). */
+  /** The page's `GET /api/market` (market-info-store.ts): loading, loaded, or failed with `error` (then `retry`). */
   status: LoadStatus;
   error: string | null;
   retry: () => void;
   products: readonly string[];
   simulated: boolean;
-  windowMs: number;
+  /** The server's window; `null` until `status` is `ready`. */
+  windowMs: number | null;
   /** The product shown (the first one until another is chosen). */
   product: string | null;
   selectProduct: (product: string) => void;
@@ -49,47 +42,26 @@ async function getJson(path: string, signal: AbortSignal): Promise<{ ok: boolean
 }
 
 /**
- * The market data of the dashboard, the one owner of it: loads `/api/market`, subscribes the chosen
- * product on the page's socket (again after every reconnect), loads the chart history when the
- * product or range changes (and after a reconnect, to fill what was missed), merges live ticks, and
- * follows the feed status of every product.
+ * The market data of the dashboard, the one owner of its prices: reads the page's market info
+ * (products, window, feed states), subscribes the chosen product on the page's socket (again after
+ * every reconnect), loads the chart history when the product or range changes (and after a
+ * reconnect, to fill what was missed), and merges live ticks.
  */
 export function useMarket(): MarketView {
   const { socket } = useSocket();
-  const [infoEpoch, setInfoEpoch] = useState(0);
-  const [info, setInfo] = useState<{ epoch: number; info: MarketInfo | null; error: string | null } | null>(null);
+  const info = useMarketInfo();
   const [chosen, setChosen] = useState<string | null>(null);
   const [range, setRange] = useState<RangeId>('10m');
   const [latest, setLatest] = useState<Record<string, PriceTick | null>>({});
-  const [feed, setFeed] = useState<Record<string, FeedStatus>>({});
   const [series, setSeries] = useState<{ key: string; points: readonly MarketPoint[] }>({ key: '', points: [] });
   const [historyEpoch, setHistoryEpoch] = useState(0);
   const [history, setHistory] = useState<{ key: string; error: string | null }>({ key: '', error: null });
   const [subscribeError, setSubscribeError] = useState<{ product: string; message: string } | null>(null);
   const connectedBefore = useRef(false);
 
-  const products = info?.info?.products ?? [];
+  const { products } = info;
   const product = chosen !== null && products.includes(chosen) ? chosen : (products[0] ?? null);
   const key = product === null ? '' : seriesKey(product, range);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    getJson('/api/market', controller.signal).then(
-      ({ ok, status, body }) => {
-        const parsed = ok ? parseMarketInfo(body) : null;
-        const error = ok ? (parsed ? null : 'The market description from the server could not be read.') : errorMessage(body, status);
-        // A failed reload keeps what was loaded before.
-        setInfo((prev) => ({ epoch: infoEpoch, info: parsed ?? prev?.info ?? null, error }));
-        if (parsed) setFeed((prev) => mergeStatuses(prev, Object.values(parsed.feed)));
-      },
-      () => {
-        if (controller.signal.aborted) return;
-        const error = 'The server could not be reached. Check your connection and try again.';
-        setInfo((prev) => ({ epoch: infoEpoch, info: prev?.info ?? null, error }));
-      },
-    );
-    return () => controller.abort();
-  }, [infoEpoch]);
 
   useEffect(() => {
     if (!socket || product === null) return;
@@ -120,18 +92,13 @@ export function useMarket(): MarketView {
       });
     };
     const onConnect = () => {
-      // After a reconnect, reload what may have changed while away: feed states and missed history.
-      if (connectedBefore.current) {
-        setInfoEpoch((n) => n + 1);
-        setHistoryEpoch((n) => n + 1);
-      }
+      // After a reconnect, load the history missed while away (feed states come pushed on connect).
+      if (connectedBefore.current) setHistoryEpoch((n) => n + 1);
       connectedBefore.current = true;
       subscribe();
     };
-    const onStatus = (status: FeedStatus) => setFeed((prev) => mergeStatuses(prev, [status]));
     socket.on('connect', onConnect);
     socket.on('price:tick', accept);
-    socket.on('feed:status', onStatus);
     if (socket.connected) {
       connectedBefore.current = true;
       subscribe();
@@ -140,7 +107,6 @@ export function useMarket(): MarketView {
       active = false;
       socket.off('connect', onConnect);
       socket.off('price:tick', accept);
-      socket.off('feed:status', onStatus);
     };
   }, [socket, product, range]);
 
@@ -170,34 +136,21 @@ export function useMarket(): MarketView {
     return () => controller.abort();
   }, [product, range, historyEpoch]);
 
-  const retry = useCallback(() => setInfoEpoch((n) => n + 1), []);
-  const loaded = info?.info ?? null;
-  const status: LoadStatus = loaded ? 'ready' : info?.error && info.epoch === infoEpoch ? 'error' : 'loading';
-
   return {
-    status,
-    error: loaded ? null : (info?.error ?? null),
-    retry,
+    status: info.status,
+    error: info.error,
+    retry: marketInfo.load,
     products,
-    simulated: loaded?.simulated ?? false,
-    windowMs: loaded?.windowMs ?? 600_000,
+    simulated: info.simulated,
+    windowMs: info.windowMs,
     product,
     selectProduct: setChosen,
     range,
     selectRange: setRange,
     latest: product === null ? null : (latest[product] ?? null),
-    feed: product === null ? null : (feed[product] ?? null),
+    feed: product === null ? null : (info.feed[product] ?? null),
     points: series.key === key ? series.points : [],
     history: history.key === key ? { status: history.error ? 'error' : 'ready', error: history.error } : { status: 'loading', error: null },
     subscribeError: subscribeError !== null && subscribeError.product === product ? subscribeError.message : null,
   };
-}
-
-function mergeStatuses(prev: Record<string, FeedStatus>, statuses: readonly FeedStatus[]): Record<string, FeedStatus> {
-  let next = prev;
-  for (const status of statuses) {
-    const kept = newerStatus(next[status.product], status);
-    if (kept !== next[status.product]) next = { ...next, [status.product]: kept };
-  }
-  return next;
 }

@@ -3,7 +3,7 @@
  * strings and stay strings: comparisons are exact (BigInt on the digits), never floats.
  */
 import { formatAverage, formatPrice, quoteCurrency } from '../market/decimal.ts';
-import { type TimeFormatOptions, formatClock, formatDuration, formatWindow, isoToMicros } from '../market/time.ts';
+import { type TimeFormatOptions, type ZonedTimeOptions, formatClock, formatDuration, formatWindow, formatZonedTime, isoToMicros } from '../market/time.ts';
 import type { Alert, AlertBasis, AlertDirection, AlertRepeat, AlertStatus } from '../realtime/events.ts';
 import type { Notification } from './notification.ts';
 
@@ -45,15 +45,24 @@ export function wouldFireNow(direction: AlertDirection, threshold: string, curre
   return direction === 'above' ? order >= 0 : order <= 0;
 }
 
-/** "10-min average", as the market panel names the mean line. */
-export function averageLabel(windowMs: number): string {
-  return `${formatWindow(windowMs).replace(' ', '-')} average`;
+/**
+ * The window length as a prefix of a label ("10-min ", "30-s "). The labels below take the
+ * server's `windowMs`, or `null` when it is not known (it failed to load): then they name no
+ * length at all ("average") rather than guess one.
+ */
+function windowPrefix(windowMs: number | null): string {
+  return windowMs === null ? '' : `${formatWindow(windowMs).replace(' ', '-')} `;
+}
+
+/** "10-min average", as the market panel names the mean line; "average" without a window. */
+export function averageLabel(windowMs: number | null): string {
+  return `${windowPrefix(windowMs)}average`;
 }
 
 /** The basis in words: "10-min average", "10-min VWAP" or "last price". */
-export function basisLabel(basis: AlertBasis, windowMs: number): string {
+export function basisLabel(basis: AlertBasis, windowMs: number | null): string {
   if (basis === 'mean') return averageLabel(windowMs);
-  if (basis === 'vwap') return `${formatWindow(windowMs).replace(' ', '-')} VWAP`;
+  if (basis === 'vwap') return `${windowPrefix(windowMs)}VWAP`;
   return 'last price';
 }
 
@@ -68,7 +77,7 @@ export function describeCondition(direction: AlertDirection, threshold: string):
 }
 
 /** "BTC-USD 10-min average above 67,000.00" */
-export function describeAlert(terms: AlertTerms, windowMs: number): string {
+export function describeAlert(terms: AlertTerms, windowMs: number | null): string {
   return `${terms.product} ${basisLabel(terms.basis, windowMs)} ${describeCondition(terms.direction, terms.threshold)}`;
 }
 
@@ -78,13 +87,44 @@ export function tradeClock(iso: string, options: TimeFormatOptions = {}): string
   return micros === null ? iso : formatClock(Math.floor(micros / 1000), options);
 }
 
-/** "BTC-USD 10-min average above 67,000.00 — 67,012.35 at 16:42:10" */
+/** A hit in words, line by line, as its toast shows it. */
+export interface HitText {
+  /** "Alert fired", or "Alert fired while you were away" for a replayed hit. */
+  headline: string;
+  /** "BTC-USD 30-s average above 67,500.00" */
+  condition: string;
+  /** The basis value with its unit: "67,512.35 USD" */
+  value: string;
+  /** The trade's time in the viewer's locale and zone: "18:45:31 CET" (with the date if not today). */
+  time: string;
+}
+
+/** The parts of a hit's toast; `nowMs` decides whether its time needs a date. */
+export function describeHitText(
+  hit: { value: string; time: string; replayed: boolean; alert: AlertTerms },
+  windowMs: number | null,
+  nowMs: number,
+  options: ZonedTimeOptions = {},
+): HitText {
+  const currency = quoteCurrency(hit.alert.product);
+  const micros = isoToMicros(hit.time);
+  return {
+    headline: hit.replayed ? 'Alert fired while you were away' : 'Alert fired',
+    condition: describeAlert(hit.alert, windowMs),
+    value: `${formatBasisValue(hit.value, hit.alert.basis)}${currency ? ` ${currency}` : ''}`,
+    time: micros === null ? hit.time : formatZonedTime(Math.floor(micros / 1000), nowMs, options),
+  };
+}
+
+/** "BTC-USD 10-min average above 67,000.00 — 67,012.35 USD at 16:42:10 UTC", for a system notification. */
 export function describeHit(
-  hit: { value: string; time: string; alert: AlertTerms },
-  windowMs: number,
-  options: TimeFormatOptions = {},
+  hit: { value: string; time: string; replayed: boolean; alert: AlertTerms },
+  windowMs: number | null,
+  nowMs: number,
+  options: ZonedTimeOptions = {},
 ): string {
-  return `${describeAlert(hit.alert, windowMs)} — ${formatBasisValue(hit.value, hit.alert.basis)} at ${tradeClock(hit.time, options)}`;
+  const text = describeHitText(hit, windowMs, nowMs, options);
+  return `${text.condition} — ${text.value} at ${text.time}`;
 }
 
 /** "Fires once", or how a re-arming alert comes back. */
@@ -123,7 +163,7 @@ export function formatDateTime(iso: string, options: TimeFormatOptions = {}): st
 /** Why a notification fired, in two sentences: what was watched, and the trade that crossed it. */
 export function describeNotification(
   n: Pick<Notification, 'product' | 'basis' | 'direction' | 'threshold' | 'value' | 'tradeId' | 'tradeTime' | 'windowCount'>,
-  windowMs: number,
+  windowMs: number | null,
   options: TimeFormatOptions = {},
 ): { headline: string; detail: string } {
   const basis = basisLabel(n.basis, windowMs);
@@ -133,7 +173,7 @@ export function describeNotification(
     headline: describeAlert(n, windowMs),
     detail:
       `The ${basis} was ${value} at trade ${n.tradeId} (${tradeClock(n.tradeTime, options)}), ` +
-      `with ${trades} in the ${formatWindow(windowMs).replace(' ', '-')} window.`,
+      `with ${trades} in the ${windowPrefix(windowMs)}window.`,
   };
 }
 
@@ -182,4 +222,13 @@ export const NOTE_MAX_CHARS = 280;
 /** The number of characters of a note as the server counts them (code points, trimmed). */
 export function noteLength(note: string): number {
   return [...note.trim()].length;
+}
+
+/**
+ * The page title with the number of unseen alert hits in front, "(2) Dashboard · Tickwatch", or
+ * without a count at 0. A count already in `title` is replaced, not stacked.
+ */
+export function titleWithUnseen(title: string, unseen: number): string {
+  const base = title.replace(/^\(\d+\+?\) /, '');
+  return unseen > 0 ? `(${unseen > 99 ? '99+' : unseen}) ${base}` : base;
 }

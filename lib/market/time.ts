@@ -41,6 +41,30 @@ export function formatClock(ms: number, options: TimeFormatOptions = {}): string
   return formatter('seconds', options.timeZone).format(ms);
 }
 
+export interface ZonedTimeOptions extends TimeFormatOptions {
+  /** BCP 47 locale; the viewer's own when omitted. */
+  locale?: string;
+}
+
+/**
+ * A time as the viewer reads it, in their locale and zone, with the zone named: "18:45:31 CET"
+ * (en-GB) or "06:45:31 PM EST" (en-US). A time that is not on the same day as `nowMs` (in that
+ * zone) also shows its date: "25 Nov, 18:45:31 CET".
+ */
+export function formatZonedTime(ms: number, nowMs: number, options: ZonedTimeOptions = {}): string {
+  const { locale, timeZone } = options;
+  const day = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone });
+  const sameDay = day.format(ms) === day.format(nowMs);
+  return new Intl.DateTimeFormat(locale, {
+    ...(sameDay ? {} : { day: 'numeric', month: 'short' }),
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+    timeZone,
+  }).format(ms);
+}
+
 /** A duration in words a person reads at a glance: "12 s", "3 min", "2 h 5 min", "3 d". */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));

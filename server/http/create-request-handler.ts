@@ -11,6 +11,7 @@ import { type ReadinessCheck, handleHealthz, handleMetrics, handleReadyz } from 
 import { isAllowedOrigin } from './origin-check.ts';
 import { gatePage, needsSession } from './page-gate.ts';
 import { API_CSP, applySecurityHeaders, createNonce, pageCsp } from './security-headers.ts';
+import { applyStaticCaching } from './static-cache.ts';
 import { sendError } from './send.ts';
 
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -91,6 +92,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     if (!deps.pages) throw new AppError('not_found', 'Pages are not served by this instance.');
     // Next reads the nonce from the request's CSP header and stamps it on its scripts.
     req.headers['content-security-policy'] = csp;
+    applyStaticCaching(req, res, url.pathname);
     await deps.pages(req, res);
   }
 }

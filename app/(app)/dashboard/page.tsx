@@ -18,7 +18,8 @@ export default async function DashboardPage() {
         </h1>
         <AlertMarketPanel />
         <section className="card space-y-4" aria-labelledby="alerts-title">
-          <div className="flex flex-wrap items-start justify-between gap-4">
+          {/* The opt-in sits by the title, clear of the toasts in the bottom-right corner. */}
+          <div className="flex flex-wrap items-start gap-x-8 gap-y-2">
             <h2 id="alerts-title" className="font-medium">
               Your alerts
             </h2>

@@ -6,6 +6,7 @@ import {
   compareDecimals,
   describeAlert,
   describeHit,
+  describeHitText,
   describeNotification,
   describeRepeat,
   formatBasisValue,
@@ -14,11 +15,13 @@ import {
   newerAlert,
   noteLength,
   problemsByField,
+  titleWithUnseen,
   wouldFireNow,
 } from '../../../../lib/alerts/format.ts';
 import type { Alert } from '../../../../lib/realtime/events.ts';
 
 const UTC = { timeZone: 'UTC' };
+const GB_UTC = { locale: 'en-GB', timeZone: 'UTC' };
 const TEN_MIN = 600_000;
 
 function alert(overrides: Partial<Alert> = {}): Alert {
@@ -85,11 +88,43 @@ describe('words', () => {
     expect(describeAlert(alert({ basis: 'last', direction: 'below', threshold: '1.5' }), TEN_MIN)).toBe('BTC-USD last price below 1.50');
   });
 
-  it('describes a hit with its value and the time of the trade', () => {
-    const hit = { value: '67012.34500000', time: '2026-11-26T16:42:10.123456Z', alert: alert() };
-    expect(describeHit(hit, TEN_MIN, UTC)).toBe('BTC-USD 10-min average above 67,000.00 — 67,012.34 at 16:42:10');
-    const last = { value: '1.00000000', time: '2026-11-26T16:42:10Z', alert: alert({ basis: 'last', direction: 'below', threshold: '66000' }) };
-    expect(describeHit(last, TEN_MIN, UTC)).toBe('BTC-USD last price below 66,000.00 — 1.00 at 16:42:10');
+  it('describes a hit with its value, its unit and the time of the trade with its zone', () => {
+    const now = Date.parse('2026-11-26T18:00:00Z');
+    const hit = { value: '67012.34500000', time: '2026-11-26T16:42:10.123456Z', replayed: false, alert: alert() };
+    expect(describeHit(hit, TEN_MIN, now, GB_UTC)).toBe('BTC-USD 10-min average above 67,000.00 — 67,012.34 USD at 16:42:10 UTC');
+    const last = { value: '1.00000000', time: '2026-11-26T16:42:10Z', replayed: false, alert: alert({ basis: 'last', direction: 'below', threshold: '66000' }) };
+    expect(describeHit(last, TEN_MIN, now, GB_UTC)).toBe('BTC-USD last price below 66,000.00 — 1.00 USD at 16:42:10 UTC');
+  });
+
+  it('names the window the server uses, not a default: a 30-s window is a "30-s average"', () => {
+    const now = Date.parse('2026-11-26T18:00:00Z');
+    const hit = { value: '67512.35000000', time: '2026-11-26T16:42:10Z', replayed: false, alert: alert({ threshold: '67500' }) };
+    expect(describeHitText(hit, 30_000, now, GB_UTC)).toEqual({
+      headline: 'Alert fired',
+      condition: 'BTC-USD 30-s average above 67,500.00',
+      value: '67,512.35 USD',
+      time: '16:42:10 UTC',
+    });
+    // Unknown (it failed to load): no length is named rather than a guessed one.
+    expect(describeHitText(hit, null, now, GB_UTC).condition).toBe('BTC-USD average above 67,500.00');
+    expect(basisLabel('vwap', null)).toBe('VWAP');
+  });
+
+  it('says a replayed hit fired while the viewer was away, in their locale and zone, dated when not today', () => {
+    const now = Date.parse('2026-11-27T09:00:00Z');
+    const hit = { value: '66000.00000000', time: '2026-11-26T16:42:10Z', replayed: true, alert: alert({ direction: 'below', threshold: '66100' }) };
+    const text = describeHitText(hit, TEN_MIN, now, { locale: 'en-GB', timeZone: 'Europe/Berlin' });
+    expect(text.headline).toBe('Alert fired while you were away');
+    expect(text.time).toBe('26 Nov, 17:42:10 CET');
+    expect(describeHitText(hit, TEN_MIN, now, { locale: 'en-US', timeZone: 'America/New_York' }).time).toBe('Nov 26, 11:42:10 AM EST');
+  });
+
+  it('puts the count of unseen hits in front of the page title, replacing one already there', () => {
+    expect(titleWithUnseen('Dashboard · Tickwatch', 2)).toBe('(2) Dashboard · Tickwatch');
+    expect(titleWithUnseen('(2) Dashboard · Tickwatch', 3)).toBe('(3) Dashboard · Tickwatch');
+    expect(titleWithUnseen('(3) Dashboard · Tickwatch', 0)).toBe('Dashboard · Tickwatch');
+    expect(titleWithUnseen('Inbox · Tickwatch', 150)).toBe('(99+) Inbox · Tickwatch');
+    expect(titleWithUnseen('(99+) Inbox · Tickwatch', 0)).toBe('Inbox · Tickwatch');
   });
 
   it('formats basis values: averages to cents (half-even), last prices as given', () => {

@@ -6,6 +6,7 @@ import {
   formatDuration,
   formatWindow,
   formatWindowLong,
+  formatZonedTime,
   isoToMicros,
   timeTicks,
 } from '../../../../lib/market/time.ts';
@@ -114,5 +115,21 @@ describe('timeTicks', () => {
       expect(timeTicks(T0, T0 + span).ticks.length).toBeLessThanOrEqual(8);
     }
     expect(timeTicks(T0, T0 - 1).ticks).toEqual([]);
+  });
+});
+
+const T = Date.parse('2026-11-26T16:42:10Z');
+
+describe('formatZonedTime', () => {
+  it('shows the time in the given locale and zone, with the zone named', () => {
+    expect(formatZonedTime(T, T, { locale: 'en-GB', timeZone: 'Europe/Berlin' })).toBe('17:42:10 CET');
+    expect(formatZonedTime(T, T, { locale: 'en-US', timeZone: 'UTC' })).toBe('04:42:10 PM UTC');
+  });
+
+  it('adds the date when the time is not on the same day as now, in that zone', () => {
+    const nextDay = Date.parse('2026-11-27T00:30:00Z');
+    expect(formatZonedTime(T, nextDay, { locale: 'en-GB', timeZone: 'UTC' })).toBe('26 Nov, 16:42:10 UTC');
+    // Still the 26th in New York.
+    expect(formatZonedTime(T, nextDay, { locale: 'en-US', timeZone: 'America/New_York' })).toBe('11:42:10 AM EST');
   });
 });
