@@ -89,6 +89,8 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     products: config.products,
     snapshot: (product) => market.snapshot(product),
     statuses: () => market.statuses(),
+    limits: config.sockets.limits,
+    connectTimeoutMs: config.sockets.connectTimeoutMs,
     onConnected: (socket) => {
       deliveryRef?.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
     },

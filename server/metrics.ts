@@ -71,6 +71,12 @@ export function createMetrics() {
       help: 'Alert hits over their user\'s firing budget, counted in an alert:backlog notice instead of pushed one by one',
       registers: [registry],
     }),
+    socketsRefused: new Counter({
+      name: 'tickwatch_sockets_refused_total',
+      help: 'Realtime handshakes refused by a cap, by limit (account, ip, anonymous_ip, duplicate)',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
     replaysCapped: new Counter({
       name: 'tickwatch_replays_capped_total',
       help: 'Connects whose replay of undelivered hits stopped at the cap and sent an alert:backlog notice',

@@ -52,6 +52,10 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       COINBASE_REST_URL: options.restUrl,
       PRODUCTS: 'BTC-USD',
       LOG_LEVEL: 'warn',
+      // Every client of a scenario connects from 127.0.0.1, a thousand at once: caps that fit them.
+      SOCKET_LIMIT_ACCOUNT: String(options.sockets),
+      SOCKET_LIMIT_IP: String(options.sockets),
+      SOCKET_LIMIT_IP_ANONYMOUS: String(options.sockets),
     },
   });
   let text = '';

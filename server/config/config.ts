@@ -140,12 +140,23 @@ const envSchema = z.object({
   RATE_LIMIT_ALERT_CREATE: rateLimit('RATE_LIMIT_ALERT_CREATE', '60/10m'),
   RATE_LIMIT_ALERT_HITS: rateLimit('RATE_LIMIT_ALERT_HITS', '100/1m'),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 16_384, 1_024, 10_485_760),
+  HTTP_HEADERS_TIMEOUT: duration('HTTP_HEADERS_TIMEOUT', '15s', 1_000, 600_000),
+  HTTP_REQUEST_TIMEOUT: duration('HTTP_REQUEST_TIMEOUT', '30s', 1_000, 3_600_000),
+  MAX_CONNECTIONS: integer('MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+  MAX_CONNECTIONS_PER_IP: integer('MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
+  PASSWORD_HASH_CONCURRENCY: integer('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
+  PASSWORD_HASH_QUEUE: integer('PASSWORD_HASH_QUEUE', 32, 0, 10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = ReturnType<typeof shapeConfig>;
 
 function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
+  if (env.HTTP_HEADERS_TIMEOUT > env.HTTP_REQUEST_TIMEOUT) {
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT (${fmt(env.HTTP_HEADERS_TIMEOUT)}) must not be longer than HTTP_REQUEST_TIMEOUT (${fmt(env.HTTP_REQUEST_TIMEOUT)})`,
+    );
+  }
   const databaseFile = resolveSqliteFile(env.DATABASE_URL, rootDir);
   if (databaseFile === null) {
     throw new ConfigError(
@@ -179,6 +190,14 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       alertHits: env.RATE_LIMIT_ALERT_HITS,
     },
     maxBodyBytes: env.MAX_BODY_BYTES,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
+      maxConnections: env.MAX_CONNECTIONS,
+      /** 0: no per-address cap. */
+      maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
+    },
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { isOwnOrigin } from '../http/origin-check.ts';
 import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-subscribe.ts';
+import { type ConnectionLimitSettings, createConnectionLimits } from './connection-limits.ts';
 import { createSessionGuard } from './session-guard.ts';
 import { createSlowClientGuard } from './slow-client-guard.ts';
 import { createSocketAuth } from './socket-auth.ts';
@@ -27,6 +28,10 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   statuses: () => FeedStatus[];
   /** Called for each authenticated socket once it is in its rooms (replays missed alerts). */
   onConnected: (socket: RealtimeSocket) => void;
+  /** Connections one account and one address may hold. */
+  limits: ConnectionLimitSettings;
+  /** How long a new connection has to join (authenticate) before it is closed, in ms. */
+  connectTimeoutMs: number;
 }
 
 /** Largest payload a client may send in one message, in bytes. */
@@ -38,23 +43,32 @@ const MAX_CLIENT_MESSAGE_BYTES = 16_384;
  */
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
   const log = deps.logger.child({ module: 'realtime' });
+  const limits = createConnectionLimits(deps.limits, { metrics: deps.metrics, logger: log, connectTimeoutMs: deps.connectTimeoutMs });
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
     destroyUpgrade: !deps.dev,
-    // Cross-site WebSocket hijacking: a handshake from another origin is refused outright.
+    // A connection that has not joined in time (no cookie, never sends CONNECT) is dropped by
+    // the connection limits at `connectTimeoutMs`; this is the fallback. Socket.IO's default of
+    // 45 s let thousands of them sit open.
+    connectTimeout: deps.connectTimeoutMs + 1_000,
     allowRequest: (req, callback) => {
+      // Cross-site WebSocket hijacking: a handshake from another origin is refused outright.
       const { origin, host } = req.headers;
-      const foreign = origin !== undefined && !isOwnOrigin(origin, host, deps.publicUrl);
-      callback(foreign ? 'cross-origin handshake' : null, !foreign);
+      if (origin !== undefined && !isOwnOrigin(origin, host, deps.publicUrl)) return callback('cross-origin handshake', false);
+      const refused = limits.admitHandshake(req);
+      callback(refused, refused === null);
     },
   });
+  limits.watchEngine(io.engine);
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);
   const slowClients = createSlowClientGuard({ logger: log, onDropped: () => deps.metrics.slowClientsDropped.inc() });
 
   const authenticate = createSocketAuth(deps.auth, log);
+  io.use((socket, next) => limits.oneSocketPerConnection(socket, next));
   io.use((socket, next) => void authenticate(socket, next));
+  io.use((socket, next) => limits.admitSocket(socket, next));
   io.on('connection', (socket) => {
     deps.metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));
@@ -81,6 +95,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     publishAlert: (userId: string, alert: Alert) => void io.to(userRoom(userId)).emit('alert:update', alert),
     /** Sockets holding ticks back for a connection that is not reading (tests, diagnostics). */
     pendingTickSockets: () => ticks.pendingSockets(),
+    /** Addresses and accounts holding connections (tests: every count is released). */
+    connectionCounts: () => limits.snapshot(),
     /** Disconnects every socket and stops accepting new ones. */
     async close(): Promise<void> {
       guard.close();

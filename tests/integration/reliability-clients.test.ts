@@ -18,6 +18,9 @@ const PRODUCT = 'BTC-USD';
 const BASE = '50000.00';
 const WINDOW_MS = 60_000;
 
+/** A thousand sockets of ten accounts from one address at once: above the default socket caps on purpose. */
+const CROWD_LIMITS = { SOCKET_LIMIT_ACCOUNT: '200', SOCKET_LIMIT_IP: '2000', SOCKET_LIMIT_IP_ANONYMOUS: '2000' };
+
 let sim: Simulator;
 let t: TestApp;
 let watcher: RecordingSocket;
@@ -34,7 +37,7 @@ async function signedUp(prefix: string): Promise<HttpClient> {
 
 beforeAll(async () => {
   sim = await createSimulator({ seed: 31, history: 300, ratePerSecond: 0, heartbeatIntervalMs: 200, startPrices: { [PRODUCT]: BASE } });
-  t = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m' });
+  t = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m', ...CROWD_LIMITS });
   watcher = await connectRecording(t.baseUrl, (await signedUp('watcher')).cookieHeader);
   expect(await watcher.subscribe([PRODUCT])).toMatchObject({ ok: true });
   sim.trade(PRODUCT, { price: BASE });
