@@ -139,6 +139,10 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH_ACCOUNT: rateLimit('RATE_LIMIT_AUTH_ACCOUNT', '10/10m'),
   RATE_LIMIT_ALERT_CREATE: rateLimit('RATE_LIMIT_ALERT_CREATE', '60/10m'),
   RATE_LIMIT_ALERT_HITS: rateLimit('RATE_LIMIT_ALERT_HITS', '100/1m'),
+  SOCKET_LIMIT_ACCOUNT: integer('SOCKET_LIMIT_ACCOUNT', 50, 1, 1_000_000),
+  SOCKET_LIMIT_IP: integer('SOCKET_LIMIT_IP', 200, 1, 1_000_000),
+  SOCKET_LIMIT_IP_ANONYMOUS: integer('SOCKET_LIMIT_IP_ANONYMOUS', 50, 1, 1_000_000),
+  SOCKET_CONNECT_TIMEOUT: duration('SOCKET_CONNECT_TIMEOUT', '10s', 1_000, 60_000),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 16_384, 1_024, 10_485_760),
   HTTP_HEADERS_TIMEOUT: duration('HTTP_HEADERS_TIMEOUT', '15s', 1_000, 600_000),
   HTTP_REQUEST_TIMEOUT: duration('HTTP_REQUEST_TIMEOUT', '30s', 1_000, 3_600_000),
@@ -190,6 +194,12 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       alertHits: env.RATE_LIMIT_ALERT_HITS,
     },
     maxBodyBytes: env.MAX_BODY_BYTES,
+    sockets: {
+      /** Authenticated sockets per account, per client address, and connections per address without one. */
+      limits: { perAccount: env.SOCKET_LIMIT_ACCOUNT, perIp: env.SOCKET_LIMIT_IP, anonymousPerIp: env.SOCKET_LIMIT_IP_ANONYMOUS },
+      /** A new connection that has not joined within this many ms is closed. */
+      connectTimeoutMs: env.SOCKET_CONNECT_TIMEOUT,
+    },
     http: {
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT,
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
