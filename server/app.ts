@@ -8,7 +8,9 @@ import { createDb } from './db/client.ts';
 import { applyPendingMigrations } from './db/migrate.ts';
 import { prepareDataDir } from './db/prepare-data-dir.ts';
 import { type PageHandler, createRequestHandler } from './http/create-request-handler.ts';
+import { guardConnections, serverOptions } from './http/connection-guard.ts';
 import { createRateLimiter } from './http/rate-limiter.ts';
+import { secureEveryResponse } from './http/security-headers.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createApiRouter } from './http/api-router.ts';
@@ -76,9 +78,9 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
 
   let handler: http.RequestListener = (_req, res) => res.end();
   // Socket.IO wraps the request listeners present when it attaches, so ours must exist first.
-  const server = http.createServer((req, res) => handler(req, res));
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
+  const server = http.createServer(serverOptions(config.http), (req, res) => handler(req, res));
+  const https = config.publicUrl?.protocol === 'https:';
+  guardConnections(server, config.http, { logger, metrics, https });
   const realtime = createRealtimeServer(server, {
     auth,
     db,
@@ -96,6 +98,8 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     },
   });
   realtimeRef = realtime;
+  // engine.io answers /socket.io/ requests itself (its errors included): give those our headers too.
+  secureEveryResponse(server, https);
   deliveryRef = createAlertDelivery(realtime.io, notifications, { logger, metrics, hitBudget: config.rateLimits.alertHits });
 
   const nextApp = pages ? next({ dev: config.dev, dir: config.rootDir }) : null;

@@ -4,6 +4,7 @@ import { type App, createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { DataDirError } from './db/prepare-data-dir.ts';
 import { createLogger } from './logger.ts';
+import { installProcessPolicy } from './process-policy.ts';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,7 +23,32 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-let app: App;
+let app: App | undefined;
+let stopping = false;
+/** Stops the service in order and exits with `code`; after 8 s exits anyway, with code 1. */
+async function shutdown(signal: string, code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const deadline = setTimeout(() => {
+    logger.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, 8_000);
+  deadline.unref();
+  try {
+    await app?.close();
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+  logger.info('stopped');
+  process.exit(code);
+}
+installProcessPolicy({
+  logger,
+  metrics: () => app?.metrics,
+  onFatal: () => void shutdown('uncaughtException', 1),
+});
 try {
   app = await createApp(config, { logger, pages: true });
 } catch (error) {
@@ -38,19 +64,5 @@ try {
   fail(`cannot listen on port ${config.port}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  const deadline = setTimeout(() => {
-    logger.error('shutdown took too long; exiting');
-    process.exit(1);
-  }, 8_000);
-  deadline.unref();
-  await app.close();
-  logger.info('stopped');
-  process.exit(0);
-}
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -82,6 +82,46 @@ export function createMetrics() {
       help: 'Connects whose replay of undelivered hits stopped at the cap and sent an alert:backlog notice',
       registers: [registry],
     }),
+    httpConnectionsRefused: new Counter({
+      name: 'tickwatch_http_connections_refused_total',
+      help: 'TCP connections closed at once, by reason (max_connections, per_ip)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    httpClientErrors: new Counter({
+      name: 'tickwatch_http_client_errors_total',
+      help: 'Connections answered and closed by the HTTP parser, by reason (bad_request, timeout, headers_too_large)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    httpAborted: new Counter({
+      name: 'tickwatch_http_aborted_total',
+      help: 'Requests the client abandoned before the server could answer (a closed connection mid-body)',
+      registers: [registry],
+    }),
+    processErrors: new Counter({
+      name: 'tickwatch_process_errors_total',
+      help: 'Errors that reached the process, by kind (unhandled_rejection, uncaught_exception)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    alertsSkipped: new Counter({
+      name: 'tickwatch_alerts_skipped_total',
+      help: 'Stored alerts left out of the index because they cannot be evaluated, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    passwordHashes: new Gauge({
+      name: 'tickwatch_password_hashes',
+      help: 'Password hashes and checks, by state (running, waiting)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    passwordHashesRefused: new Counter({
+      name: 'tickwatch_password_hashes_refused_total',
+      help: 'Requests answered 503 because the password-hashing queue was full',
+      registers: [registry],
+    }),
   };
   return metrics;
 }

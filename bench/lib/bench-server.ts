@@ -56,6 +56,9 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       SOCKET_LIMIT_ACCOUNT: String(options.sockets),
       SOCKET_LIMIT_IP: String(options.sockets),
       SOCKET_LIMIT_IP_ANONYMOUS: String(options.sockets),
+      // Every client of a scenario connects from 127.0.0.1: no per-address cap, room for all.
+      MAX_CONNECTIONS: String(options.sockets + 1_000),
+      MAX_CONNECTIONS_PER_IP: '0',
     },
   });
   let text = '';

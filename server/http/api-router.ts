@@ -65,7 +65,7 @@ export function createApiRouter(routes: ApiRoute[], maxBodyBytes: number) {
       res.setHeader('Allow', [...new Set(matches.map(({ r }) => r.method))].join(', '));
       throw new AppError('method_not_allowed', `${req.method ?? 'GET'} is not allowed on ${url.pathname}.`);
     }
-    const params = Object.fromEntries(found.r.names.map((name, i) => [name, decodeURIComponent(found.m[i + 1] ?? '')]));
+    const params = Object.fromEntries(found.r.names.map((name, i) => [name, decodeSegment(found.m[i + 1] ?? '')]));
     const body = async () => parseJsonBody(await readBody(req, maxBodyBytes), req.headers['content-type']);
     const result = await found.r.handle({ req, url, params, session, body });
     if (result.body === undefined) {
@@ -78,3 +78,12 @@ export function createApiRouter(routes: ApiRoute[], maxBodyBytes: number) {
 }
 
 export type ApiRouter = ReturnType<typeof createApiRouter>;
+
+/** A path parameter decoded; `%`, `%E0%A4%A` and other malformed percent-encoding are a 400. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError('bad_request', 'The request path has malformed percent-encoding (a lone % or an incomplete UTF-8 sequence).');
+  }
+}

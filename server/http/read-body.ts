@@ -14,6 +14,27 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
+ * The client closed the connection before its body ended: nobody is left to answer, and nothing
+ * is wrong on our side (see `sendError`).
+ */
+export class RequestAbortedError extends Error {
+  override name = 'RequestAbortedError';
+  constructor() {
+    super('the request was aborted before its body ended');
+  }
+}
+
+/** Error codes with which Node reports a connection the client closed or reset. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** True for an error that only says the client went away (an aborted upload, a reset). */
+export function isClientAbort(error: unknown): boolean {
+  if (error instanceof RequestAbortedError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CLIENT_GONE.has(code);
+}
+
+/**
  * Reads the whole request body, refusing with 413 as soon as it passes `limit` bytes (by the
  * declared Content-Length or while streaming), so an oversized upload is never buffered. The
  * rest of a refused body is read and dropped rather than the stream destroyed: destroying it
@@ -43,8 +64,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('close', () => reject(new Error('the request was aborted before its body ended')));
+    req.on('error', (error) => reject(isClientAbort(error) || error.message === 'aborted' ? new RequestAbortedError() : error));
+    req.on('close', () => reject(new RequestAbortedError()));
   });
 }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../logger.ts';
+import { isClientAbort } from './read-body.ts';
 
 /** Writes `body` as a JSON response with `status`; responses are never cached. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -13,11 +14,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /**
- * Answers with the error shape of the API. An `AppError` is the caller's to see; anything else is
- * logged with its stack and answered as a bare 500, so internals never leak.
+ * Answers with the error shape of the API. An `AppError` is the caller's to see; a client that
+ * went away mid-request (an aborted upload) is nobody's error: counted through `onAbort`, logged
+ * at debug, the connection closed; anything else is logged with its stack and answered as a bare
+ * 500, so internals never leak. Once headers are out, the connection is closed instead.
  */
-export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
+export function sendError(res: ServerResponse, error: unknown, log: Logger, onAbort?: () => void): void {
+  if (isClientAbort(error)) {
+    onAbort?.();
+    log.debug({ reason: error instanceof Error ? error.message : String(error) }, 'request aborted by the client');
+    res.destroy();
+    return;
+  }
   if (res.headersSent) {
+    if (!(error instanceof AppError)) log.error({ err: error }, 'request failed after its answer began');
     res.destroy();
     return;
   }
