@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { '@': new URL('./', import.meta.url).pathname } },
   test: {
+    // Uncaught exceptions and unhandled rejections fail the run (the default, relied on: the
+    // integration tests run their apps in the test process).
+    dangerouslyIgnoreUnhandledErrors: false,
     projects: [
       {
         extends: true,
@@ -18,6 +21,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts real servers and databases; two cores, so one file at a time.
           fileParallelism: false,
+          // A test fails when a server it started logged an error it did not declare.
+          setupFiles: ['tests/support/server-error-setup.ts'],
         },
       },
     ],

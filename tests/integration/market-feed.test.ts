@@ -3,6 +3,7 @@ import { type Simulator, createSimulator } from '../../server/feed/simulator/cre
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
 import { readMetric } from '../support/metrics.ts';
 import { expectExactTick } from '../support/exact-tick.ts';
+import { expectServerErrors } from '../support/server-error-guard.ts';
 import { SIMULATOR_MODES, inMode } from '../support/simulator-modes.ts';
 import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
@@ -151,6 +152,8 @@ describe.each(SIMULATOR_MODES)('market data from the Coinbase-compatible feed ($
   }
 
   it('gives up a gap REST cannot fill: gap-lost, held trades applied, window not warm', async () => {
+    // Trades lost for good are an error an operator must see; here REST is made to fail on purpose.
+    expectServerErrors(/trades lost: the gap could not be filled in time/);
     sim.restFailures(500);
     sim.skipIds(PRODUCT, 4);
     sim.trade(PRODUCT);

@@ -8,6 +8,7 @@ import { type Simulator, createSimulator } from '../../server/feed/simulator/cre
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
 import { readMetric } from '../support/metrics.ts';
 import { readOnlyDir } from '../support/read-only-dir.ts';
+import { expectServerErrors } from '../support/server-error-guard.ts';
 import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
 import { spawnServer } from '../support/spawn-server.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
@@ -190,6 +191,13 @@ const tradeIdsBetween = (rig: Rig, after: number, upTo: number) =>
 describe('database faults', () => {
   describe('a write lock held by another connection past the busy timeout', () => {
     it('keeps serving health, API reads and ticks, retries, then stores every trade and fires the crossed alert once', async () => {
+      // The lock makes every write fail for a while: each failed attempt is logged at error
+      // level, and the alert created during the lock is answered 500 (asserted below).
+      expectServerErrors(
+        /^writing trades failed; will retry — .*database is locked/,
+        /^persisting alert changes failed; will retry — .*database is locked/,
+        /^request failed — .*(timed out|database is locked)/,
+      );
       const rig = await startRig(21);
       const { t, sim } = rig;
       const alert = await spikeAlert(rig, 'above', '55000');
@@ -268,6 +276,8 @@ describe('database faults', () => {
 
   describe('writes failing mid-run (disk full)', () => {
     it('keeps serving, retries, and after the fault clears has lost no trade and fired each alert once', async () => {
+      // The injected "disk full" makes trade and alert writes fail, each attempt logged at error level.
+      expectServerErrors(/^writing trades failed; will retry — .*disk is full/, /^persisting alert changes failed; will retry — .*disk is full/);
       const rig = await startRig(22);
       const { t, sim } = rig;
       const above = await spikeAlert(rig, 'above', '55000');
