@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { AlertBacklog, AlertHit } from '../../lib/realtime/events.ts';
 import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
+import { sqliteDate } from '../../server/db/sqlite-date.ts';
 import { REPLAY_LIMIT, REPLAY_PAGE_SIZE } from '../../server/realtime/alert-delivery.ts';
 import { readMetric } from '../support/metrics.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
@@ -20,14 +21,19 @@ const BACKLOG = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Writes `count` undelivered notifications of one alert straight into the database, oldest first. */
+/** Writes `count` undelivered notifications of one alert straight into the database, oldest first, in one statement. */
 async function seedBacklog(t: TestApp, user: TestUser, count: number): Promise<number[]> {
   const alert = await user.http.createAlert({ product: PRODUCT, basis: 'last', direction: 'above', threshold: '900000.00' });
-  const row = { alertId: alert.id, userId: user.id, product: PRODUCT, basis: 'last', direction: 'above', threshold: '900000.00', value: '900001.00000000', tradeTime: '2026-01-01T00:00:00.000001Z', windowCount: 1 };
-  for (let from = 0; from < count; from += 1_000) {
-    const size = Math.min(1_000, count - from);
-    await t.app.db.notification.createMany({ data: Array.from({ length: size }, (_, i) => ({ ...row, arming: from + i + 1, tradeId: BigInt(from + i + 1) })) });
-  }
+  await t.app.db.$executeRawUnsafe(
+    `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
+     INSERT INTO notification (alertId, userId, arming, product, basis, direction, threshold, value, tradeId, tradeTime, windowCount, firedAt)
+     SELECT ?, ?, n, ?, 'last', 'above', '900000.00', '900001.00000000', n, '2026-01-01T00:00:00.000001Z', 1, ? FROM seq`,
+    count,
+    alert.id,
+    user.id,
+    PRODUCT,
+    sqliteDate(Date.now()),
+  );
   const rows = await t.app.db.notification.findMany({ where: { userId: user.id }, select: { id: true }, orderBy: { id: 'asc' } });
   return rows.map((r) => r.id);
 }
