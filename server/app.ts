@@ -93,6 +93,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     statuses: () => market.statuses(),
     limits: config.sockets.limits,
     connectTimeoutMs: config.sockets.connectTimeoutMs,
+    eventBudget: config.sockets.eventBudget,
     onConnected: (socket) => {
       deliveryRef?.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
     },

@@ -77,6 +77,11 @@ export function createMetrics() {
       labelNames: ['limit'] as const,
       registers: [registry],
     }),
+    socketFloods: new Counter({
+      name: 'tickwatch_socket_floods_total',
+      help: 'Realtime connections disconnected for sending messages faster than RATE_LIMIT_SOCKET_EVENTS',
+      registers: [registry],
+    }),
     replaysCapped: new Counter({
       name: 'tickwatch_replays_capped_total',
       help: 'Connects whose replay of undelivered hits stopped at the cap and sent an alert:backlog notice',

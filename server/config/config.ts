@@ -143,6 +143,7 @@ const envSchema = z.object({
   SOCKET_LIMIT_IP: integer('SOCKET_LIMIT_IP', 200, 1, 1_000_000),
   SOCKET_LIMIT_IP_ANONYMOUS: integer('SOCKET_LIMIT_IP_ANONYMOUS', 50, 1, 1_000_000),
   SOCKET_CONNECT_TIMEOUT: duration('SOCKET_CONNECT_TIMEOUT', '10s', 1_000, 60_000),
+  RATE_LIMIT_SOCKET_EVENTS: rateLimit('RATE_LIMIT_SOCKET_EVENTS', '100/10s'),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 16_384, 1_024, 10_485_760),
   HTTP_HEADERS_TIMEOUT: duration('HTTP_HEADERS_TIMEOUT', '15s', 1_000, 600_000),
   HTTP_REQUEST_TIMEOUT: duration('HTTP_REQUEST_TIMEOUT', '30s', 1_000, 3_600_000),
@@ -199,6 +200,8 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       limits: { perAccount: env.SOCKET_LIMIT_ACCOUNT, perIp: env.SOCKET_LIMIT_IP, anonymousPerIp: env.SOCKET_LIMIT_IP_ANONYMOUS },
       /** A new connection that has not joined within this many ms is closed. */
       connectTimeoutMs: env.SOCKET_CONNECT_TIMEOUT,
+      /** Messages one connection may send (acknowledgements the server asked for excepted). */
+      eventBudget: env.RATE_LIMIT_SOCKET_EVENTS,
     },
     http: {
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT,

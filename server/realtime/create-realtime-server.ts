@@ -10,7 +10,9 @@ import type { Metrics } from '../metrics.ts';
 import { isOwnOrigin } from '../http/origin-check.ts';
 import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-subscribe.ts';
 import { type ConnectionLimitSettings, createConnectionLimits } from './connection-limits.ts';
+import { createFloodGuard } from './flood-guard.ts';
 import { createSessionGuard } from './session-guard.ts';
+import type { RateBudget } from './token-bucket.ts';
 import { createSlowClientGuard } from './slow-client-guard.ts';
 import { createSocketAuth } from './socket-auth.ts';
 import { createTickBroadcaster } from './tick-broadcaster.ts';
@@ -32,6 +34,8 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   limits: ConnectionLimitSettings;
   /** How long a new connection has to join (authenticate) before it is closed, in ms. */
   connectTimeoutMs: number;
+  /** Messages one connection may send (`RATE_LIMIT_SOCKET_EVENTS`); beyond, it is disconnected. */
+  eventBudget: RateBudget;
 }
 
 /** Largest payload a client may send in one message, in bytes. */
@@ -61,6 +65,8 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     },
   });
   limits.watchEngine(io.engine);
+  const floods = createFloodGuard(deps.eventBudget, { metrics: deps.metrics, logger: log });
+  io.engine.on('connection', (conn: Parameters<typeof floods.watch>[0]) => floods.watch(conn));
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);
   const slowClients = createSlowClientGuard({ logger: log, onDropped: () => deps.metrics.slowClientsDropped.inc() });
@@ -71,6 +77,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   io.use((socket, next) => limits.admitSocket(socket, next));
   io.on('connection', (socket) => {
     deps.metrics.socketsConnected.inc();
+    floods.bind(socket);
     void socket.join(userRoom(socket.data.userId));
     guard.watch(socket);
     slowClients.watch(socket);

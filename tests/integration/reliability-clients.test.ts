@@ -20,6 +20,8 @@ const WINDOW_MS = 60_000;
 
 /** A thousand sockets of ten accounts from one address at once: above the default socket caps on purpose. */
 const CROWD_LIMITS = { SOCKET_LIMIT_ACCOUNT: '200', SOCKET_LIMIT_IP: '2000', SOCKET_LIMIT_IP_ANONYMOUS: '2000' };
+/** The client that never reads floods requests to fill its buffers: that flood is not what this suite tests (socket-floods.test.ts does). */
+const NO_FLOOD_LIMIT = { RATE_LIMIT_SOCKET_EVENTS: '100000/1s' };
 
 let sim: Simulator;
 let t: TestApp;
@@ -38,7 +40,7 @@ async function signedUp(prefix: string): Promise<HttpClient> {
 beforeAll(async () => {
   sim = await createSimulator({ seed: 31, history: 300, ratePerSecond: 0, heartbeatIntervalMs: 200, startPrices: { [PRODUCT]: BASE } });
   // A thousand sockets from one address is what this suite does on purpose: above the default per-address cap.
-  t = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m', ...CROWD_LIMITS, MAX_CONNECTIONS_PER_IP: '2000' });
+  t = await startTestApp({ COINBASE_WS_URL: sim.url, COINBASE_REST_URL: sim.restUrl, WINDOW: '1m', RATE_LIMIT_AUTH_IP: '1000/1m', ...CROWD_LIMITS, ...NO_FLOOD_LIMIT, MAX_CONNECTIONS_PER_IP: '2000' });
   watcher = await connectRecording(t.baseUrl, (await signedUp('watcher')).cookieHeader);
   expect(await watcher.subscribe([PRODUCT])).toMatchObject({ ok: true });
   sim.trade(PRODUCT, { price: BASE });
