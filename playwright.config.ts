@@ -8,6 +8,14 @@ const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `tickwatch-e
 /** A second app on a non-default window, so the tests prove the browser uses the server's. */
 const WINDOW_30S_PORT = Number(process.env.E2E_WINDOW_30S_PORT ?? PORT + 1);
 const WINDOW_30S_SPECS = '**/window-30s.spec.ts';
+/**
+ * A third app, on a fresh database, against a simulator of its own that has no trade before it
+ * starts (`--history 0`): the market and alert specs run again where the server must start from
+ * the first trade it sees, with nothing older on REST.
+ */
+const FRESH_PORT = Number(process.env.E2E_FRESH_PORT ?? PORT + 2);
+const FRESH_SIM_PORT = Number(process.env.E2E_FRESH_SIM_PORT ?? SIM_PORT + 1);
+const FRESH_SPECS = ['**/market.spec.ts', '**/alerts.spec.ts'];
 
 /** `npm start` against the simulator on `port`, with its own data directory. */
 function appServer(port: number, dataDir: string, env: Record<string, string> = {}) {
@@ -62,6 +70,13 @@ export default defineConfig({
   projects: [
     { name: 'app', testIgnore: WINDOW_30S_SPECS },
     { name: 'window-30s', testMatch: WINDOW_30S_SPECS, use: { baseURL: `http://127.0.0.1:${WINDOW_30S_PORT}` } },
+    // tests/e2e/support-sim.ts drives the simulator named in the project's metadata.
+    {
+      name: 'no-history',
+      testMatch: FRESH_SPECS,
+      use: { baseURL: `http://127.0.0.1:${FRESH_PORT}` },
+      metadata: { simUrl: `http://127.0.0.1:${FRESH_SIM_PORT}` },
+    },
   ],
   webServer: [
     {
@@ -73,5 +88,15 @@ export default defineConfig({
     },
     appServer(PORT, DATA_DIR),
     appServer(WINDOW_30S_PORT, `${DATA_DIR}-window-30s`, { WINDOW: '30s' }),
+    {
+      command: `node_modules/.bin/tsx scripts/simulator.ts --port ${FRESH_SIM_PORT} --products BTC-USD,ETH-USD --rate 5 --seed 43 --history 0`,
+      url: `http://127.0.0.1:${FRESH_SIM_PORT}/_control/state`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    appServer(FRESH_PORT, `${DATA_DIR}-no-history`, {
+      COINBASE_WS_URL: `ws://127.0.0.1:${FRESH_SIM_PORT}`,
+      COINBASE_REST_URL: `http://127.0.0.1:${FRESH_SIM_PORT}`,
+    }),
   ],
 });
