@@ -3,6 +3,7 @@ import type { PriceTick } from '../../lib/realtime/events.ts';
 import { type Simulator, type SimulatorOptions, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
 import { readMetric } from '../support/metrics.ts';
+import { expectServerErrors } from '../support/server-error-guard.ts';
 import { type RecordingSocket, connectRecording } from '../support/socket-client.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -164,6 +165,10 @@ describe.each(EXCHANGES)('a fresh start against an exchange with $name', (exchan
 
 describe('an exchange whose REST answers empty pages, with a real gap', () => {
   it('asks REST a bounded number of times over 10 s, each retry after a growing pause, then applies the held trades', async () => {
+    // These trades exist (heartbeats say so) but REST will not give them: given up after the gap
+    // timeout, they are lost, which the server reports as an error. A server that took the empty
+    // answers for trades that never existed would apply the held trade without one: optional.
+    expectServerErrors({ pattern: /trades lost: the gap could not be filled in time/, optional: true });
     const f = await freshStart({ history: 300, restFailure: 'empty' }, { GAP_FILL_TIMEOUT: '12s' });
     const first = f.sim.trade(PRODUCT);
     await tickOf(f.watcher, first.tradeId, 2_000);
@@ -183,5 +188,5 @@ describe('an exchange whose REST answers empty pages, with a real gap', () => {
     expect(pauses.at(-1) ?? 0, summary).toBeGreaterThanOrEqual(pauses[0] ?? Infinity);
     // The held trade is not dropped: it is applied at the latest when the gap is given up.
     await tickOf(f.watcher, held.tradeId, 6_000);
-  }, 30_000);
+  });
 });
