@@ -30,6 +30,16 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBeUndefined();
   });
 
+  it('gives the documented defaults of the realtime and alert-delivery limits', () => {
+    const config = loadConfig({}, ROOT);
+    expect(config.sockets).toEqual({
+      limits: { perAccount: 50, perIp: 200, anonymousPerIp: 50 },
+      connectTimeoutMs: 10_000,
+      eventBudget: { points: 100, windowMs: 10_000 },
+    });
+    expect(config.rateLimits.alertHits).toEqual({ points: 100, windowMs: 60_000 });
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', WINDOW: '' }, ROOT).port).toBe(3000);
   });
@@ -66,6 +76,12 @@ describe('loadConfig', () => {
     [{ BETTER_AUTH_SECRET: 'short' }, /^BETTER_AUTH_SECRET must be at least 32 characters/],
     [{ RATE_LIMIT_AUTH_IP: 'lots' }, /^RATE_LIMIT_AUTH_IP must look like <count>\/<duration>/],
     [{ ALERT_LIMIT: '0' }, /^ALERT_LIMIT must be an integer from 1/],
+    [{ SOCKET_LIMIT_ACCOUNT: '0' }, /^SOCKET_LIMIT_ACCOUNT must be an integer from 1/],
+    [{ SOCKET_LIMIT_IP: 'many' }, /^SOCKET_LIMIT_IP must be an integer from 1/],
+    [{ SOCKET_LIMIT_IP_ANONYMOUS: '-1' }, /^SOCKET_LIMIT_IP_ANONYMOUS must be an integer from 1/],
+    [{ SOCKET_CONNECT_TIMEOUT: '5m' }, /^SOCKET_CONNECT_TIMEOUT must be an integer followed by s, m or h, from 1s to 1m/],
+    [{ RATE_LIMIT_SOCKET_EVENTS: '100' }, /^RATE_LIMIT_SOCKET_EVENTS must look like <count>\/<duration>/],
+    [{ RATE_LIMIT_ALERT_HITS: '0/1m' }, /^RATE_LIMIT_ALERT_HITS must look like <count>\/<duration>/],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV: /],
   ])('refuses %j with one line naming the variable', (env, pattern) => {
     const message = errorOf(env);
