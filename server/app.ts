@@ -61,8 +61,18 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     metrics,
     onFired: (fired) => deliveryRef?.send(fired),
     onChanged: (userId, alert) => realtimeRef?.publishAlert(userId, alert),
+    products: config.products,
   });
-  const alerts = createAlertService({ db, evaluator, products: config.products, alertLimit: config.alertLimit });
+  const alerts = createAlertService({
+    db,
+    evaluator,
+    products: config.products,
+    alertLimit: config.alertLimit,
+    onDamaged: (alertId, error) => {
+      metrics.alertsSkipped.inc({ reason: 'unreadable' });
+      logger.warn({ module: 'alerts', alertId, reason: 'unreadable', detail: error instanceof Error ? error.message : String(error) }, 'a stored alert cannot be read; it is left out');
+    },
+  });
   const store = createTradeStore({ db, logger, metrics, beforeWrite: () => evaluator.settle() });
   const market = createMarketPipeline({
     config,

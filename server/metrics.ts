@@ -112,7 +112,7 @@ export function createMetrics() {
     }),
     alertsSkipped: new Counter({
       name: 'tickwatch_alerts_skipped_total',
-      help: 'Stored alerts left out of the index because they cannot be evaluated, by reason',
+      help: 'Stored alerts left out (of the index, or of a list) because a column cannot be read or evaluated, by reason',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

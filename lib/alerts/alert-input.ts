@@ -73,12 +73,30 @@ const noteSchema = z
   .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text), 'The note cannot contain control characters')
   .transform((text) => (text === '' ? null : text));
 
+/** How far ahead an alert may expire. */
+export const EXPIRES_AT_MAX_YEARS = 10;
+
+/** The latest `expiresAt` accepted at `nowMs`: the same date and time, `EXPIRES_AT_MAX_YEARS` on. */
+export function latestExpiry(nowMs: number): Date {
+  const latest = new Date(nowMs);
+  latest.setUTCFullYear(latest.getUTCFullYear() + EXPIRES_AT_MAX_YEARS);
+  return latest;
+}
+
+/**
+ * An ISO-8601 time in the future and at most 10 years ahead (the alert index holds times as
+ * integer microseconds; a year like 2300 is past what it can hold, and no price alert needs it).
+ */
 const expiresAtSchema = z
   .string({ error: 'expiresAt must be an ISO-8601 time like 2026-12-31T23:59:00Z' })
   .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), {
     error: 'expiresAt must be an ISO-8601 time like 2026-12-31T23:59:00Z',
   })
-  .transform((text) => new Date(text));
+  .transform((text) => new Date(text))
+  .refine((date) => date.getTime() > Date.now(), { error: 'expiresAt must be in the future' })
+  .refine((date) => date.getTime() <= latestExpiry(Date.now()).getTime(), {
+    error: `expiresAt can be at most ${EXPIRES_AT_MAX_YEARS} years ahead`,
+  });
 
 export const alertFields = {
   product: z.string({ error: 'Choose a product, e.g. BTC-USD' }).min(1, 'Choose a product, e.g. BTC-USD').max(32),

@@ -7,7 +7,14 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type AlertCondition, createAlertIndex } from '../stream/alert-index.ts';
 import type { WindowState } from '../stream/types.ts';
-import { type ConditionMeta, type ConditionRow, fireCondition, rearmCondition } from './alert-conditions.ts';
+import {
+  type ConditionMeta,
+  type ConditionRow,
+  UnindexableAlertError,
+  type UnindexableReason,
+  fireCondition,
+  rearmCondition,
+} from './alert-conditions.ts';
 import { parseTimeUs } from '../stream/parse-time.ts';
 import { toAlert, toNotification } from './alert-record.ts';
 import { type FireResult, fireAlerts } from './fire-alerts.ts';
@@ -28,7 +35,15 @@ export interface AlertEvaluatorOptions {
   onFired(fired: FiredAlert): void;
   /** Alerts changed by the evaluator (re-armed, expired; a firing travels in its hit), for live lists. */
   onChanged?(userId: string, alert: Alert): void;
+  /** The products this server follows: stored alerts on others are left out at start. */
+  products?: readonly string[];
 }
+
+/** Skipped rows logged one by one per reason at start; past it, one summary line says how many more. */
+const SKIP_LOG_LINES = 20;
+
+/** The alert condition an evaluator is about to index, checked by the API before it writes. */
+export type CheckedRow = ConditionRow & Pick<AlertRow, 'repeatMode'>;
 
 /** Alerts written per transaction when many fire on one trade; the event loop breathes between. */
 const CHUNK = 500;
@@ -57,10 +72,57 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   /** Consecutive failed transactions; the retry delay grows with it. */
   let failures = 0;
 
+  // The index's own checks (on a scratch index that holds nothing for long), so a condition is
+  // refused before the live index or a bulk load sees it: a bulk load is all or none.
+  const probe = createAlertIndex();
+  function indexable(condition: AlertCondition): AlertCondition {
+    try {
+      probe.add(condition);
+    } catch (error) {
+      throw new UnindexableAlertError('not_indexable', 'alert', error instanceof Error ? error.message : String(error));
+    }
+    probe.remove(condition.alertId);
+    return condition;
+  }
+
+  /**
+   * A stored alert that cannot be evaluated: counted, logged at warn, left out of the index.
+   * With `seen` (the start-up load), only the first lines of each reason are logged.
+   */
+  function skip(alertId: string, error: unknown, seen?: Map<UnindexableReason, number>): UnindexableReason {
+    const reason = error instanceof UnindexableAlertError ? error.reason : 'not_indexable';
+    metrics.alertsSkipped.inc({ reason });
+    const logged = seen?.get(reason) ?? 0;
+    seen?.set(reason, logged + 1);
+    if (logged < SKIP_LOG_LINES) {
+      log.warn({ alertId, reason, detail: error instanceof Error ? error.message : String(error) }, 'a stored alert cannot be evaluated; it is left out of the index');
+    }
+    return reason;
+  }
+
+  /** Indexes a condition; one the index cannot hold is skipped (counted, logged), never thrown. */
   function put(condition: AlertCondition, entry: ConditionMeta): void {
+    try {
+      indexable(condition);
+    } catch (error) {
+      drop(entry.alertId);
+      skip(entry.alertId, error);
+      return;
+    }
     if (meta.has(entry.alertId)) index.remove(entry.alertId);
     index.add(condition);
     meta.set(entry.alertId, entry);
+  }
+
+  /** Runs `build` (which makes and puts a condition); a row it cannot make a condition of is skipped. */
+  function guarded(alertId: string, build: () => void): void {
+    try {
+      build();
+    } catch (error) {
+      if (!(error instanceof UnindexableAlertError)) throw error;
+      drop(alertId);
+      skip(alertId, error);
+    }
   }
 
   function drop(alertId: string): ConditionMeta | undefined {
@@ -74,12 +136,14 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   async function track(row: AlertRow): Promise<void> {
     drop(row.id);
     if (row.status === 'armed') {
-      put(fireCondition(row), { alertId: row.id, userId: row.userId, kind: 'fire', arming: row.arming });
+      guarded(row.id, () => put(fireCondition(row), { alertId: row.id, userId: row.userId, kind: 'fire', arming: row.arming }));
     } else if (row.status === 'triggered' && row.repeatMode === 'rearm') {
       const fired = await db.notification.findUnique({ where: { alertId_arming: { alertId: row.id, arming: row.arming } } });
       const firedAtUs = (fired && parseTimeUs(fired.tradeTime)) ?? (row.triggeredAt?.getTime() ?? 0) * 1000;
-      const condition = rearmCondition(row, firedAtUs);
-      if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
+      guarded(row.id, () => {
+        const condition = rearmCondition(row, firedAtUs);
+        if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
+      });
     }
   }
 
@@ -145,8 +209,10 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         options.onFired({ userId: row.userId, notification: toNotification(notification), alert });
         // A rearm alert waits for the band, timed from the trade that fired it.
         if (row.repeatMode === 'rearm') {
-          const condition = rearmCondition(row, parseTimeUs(notification.tradeTime) ?? Date.now() * 1000);
-          if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
+          guarded(row.id, () => {
+            const condition = rearmCondition(row, parseTimeUs(notification.tradeTime) ?? Date.now() * 1000);
+            if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
+          });
         }
         // No alert:update here: the hit carries the alert, and a storm would send everything twice.
       }
@@ -176,20 +242,34 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   return {
     /**
      * Builds the index from the database at start (armed alerts, and rearm alerts waiting),
-     * streamed through `reader` and loaded in one bulk insert.
+     * streamed through `reader` and loaded in one bulk insert. A row that cannot be evaluated
+     * (a column no API write produces, a product this server no longer follows) is skipped:
+     * counted in tickwatch_alerts_skipped_total by reason and logged at warn with its id, so no
+     * stored row can keep the service from starting.
      */
     load(reader: BulkReader): void {
       const conditions: AlertCondition[] = [];
+      const followed = options.products ? new Set(options.products) : null;
+      const seen = new Map<UnindexableReason, number>();
       let skipped = 0;
-      const add = (row: ConditionRow, entry: ConditionMeta, condition: () => AlertCondition | null): void => {
+      const add = (row: ConditionRow, entry: ConditionMeta, repeatMode: unknown, condition: () => AlertCondition | null): void => {
         try {
+          if (followed && !followed.has(row.product)) {
+            throw new UnindexableAlertError('product_not_followed', 'product', `${String(row.product)} is not among the products this server follows (PRODUCTS)`);
+          }
+          if (!Number.isSafeInteger(entry.arming) || entry.arming < 1) {
+            throw new UnindexableAlertError('invalid_arming', 'arming', `arming "${String(entry.arming)}" is not a positive whole number`);
+          }
+          if (repeatMode !== 'once' && repeatMode !== 'rearm') {
+            throw new UnindexableAlertError('invalid_repeat', 'repeat', `repeat mode "${String(repeatMode)}" is not once or rearm`);
+          }
           const c = condition();
           if (!c) return;
-          conditions.push(c);
+          conditions.push(indexable(c));
           meta.set(entry.alertId, entry);
         } catch (error) {
           skipped++;
-          log.error({ err: error, alertId: row.id }, 'a stored alert cannot be indexed; it is skipped');
+          skip(row.id, error, seen);
         }
       };
       const conditionRow = (r: unknown[]): ConditionRow => ({
@@ -202,12 +282,12 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         cooldownSeconds: r[7] as number | null,
         expiresAt: r[8] === null ? null : new Date(r[8] as string),
       });
-      const columns = 'a.id, a.userId, a.product, a.basis, a.direction, a.threshold, a.rearmBand, a.cooldownSeconds, a.expiresAt, a.arming';
+      const columns = 'a.id, a.userId, a.product, a.basis, a.direction, a.threshold, a.rearmBand, a.cooldownSeconds, a.expiresAt, a.arming, a.repeatMode';
       // Armed alerts: a plain scan (no join, no ORDER BY: sorting a million rows in SQLite cost
       // more than the index's own sort).
       reader.each(`SELECT ${columns} FROM alert a WHERE a.status = 'armed'`, [], (r) => {
         const row = conditionRow(r);
-        add(row, { alertId: row.id, userId: r[1] as string, kind: 'fire', arming: r[9] as number }, () => fireCondition(row));
+        add(row, { alertId: row.id, userId: r[1] as string, kind: 'fire', arming: r[9] as number }, r[10], () => fireCondition(row));
       });
       // Triggered rearm alerts wait to be armed again, from the time of the trade that fired them.
       reader.each(
@@ -217,13 +297,43 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         [],
         (r) => {
           const row = conditionRow(r);
-          const triggeredAtMs = r[10] === null ? 0 : Date.parse(r[10] as string);
-          const firedAtUs = (r[11] !== null && parseTimeUs(r[11] as string)) || triggeredAtMs * 1000;
-          add(row, { alertId: row.id, userId: r[1] as string, kind: 'rearm', arming: r[9] as number }, () => rearmCondition(row, firedAtUs));
+          const triggeredAtMs = r[11] === null ? 0 : Date.parse(r[11] as string);
+          const firedAtUs = (r[12] !== null && parseTimeUs(r[12] as string)) || triggeredAtMs * 1000;
+          add(row, { alertId: row.id, userId: r[1] as string, kind: 'rearm', arming: r[9] as number }, r[10], () => rearmCondition(row, firedAtUs));
         },
       );
-      index.bulkLoad(conditions);
-      log.info({ indexed: index.size(), skipped }, 'alert index loaded');
+      try {
+        index.bulkLoad(conditions);
+      } catch (error) {
+        // Every condition passed the index's checks above, so this is not expected; if it happens
+        // anyway, load them one at a time and skip the ones refused rather than fail the start.
+        log.warn({ err: error }, 'bulk loading the alert index failed; loading alerts one at a time');
+        for (const condition of conditions) {
+          try {
+            index.add(condition);
+          } catch (single) {
+            meta.delete(condition.alertId);
+            skipped++;
+            skip(condition.alertId, single, seen);
+          }
+        }
+      }
+      for (const [reason, count] of seen) {
+        if (count > SKIP_LOG_LINES) log.warn({ reason, count, unlogged: count - SKIP_LOG_LINES }, 'more stored alerts skipped for the same reason');
+      }
+      log[skipped > 0 ? 'warn' : 'info']({ indexed: index.size(), skipped }, 'alert index loaded');
+    },
+    /**
+     * Checks that an alert as it is about to be written can be indexed: the API calls it before
+     * it writes, so nothing is stored that the index (now or at the next start) would refuse.
+     * @throws UnindexableAlertError naming the field at fault
+     */
+    check(row: CheckedRow): void {
+      indexable(fireCondition(row));
+      if (row.repeatMode === 'rearm') {
+        const condition = rearmCondition(row, Date.now() * 1000);
+        if (condition) indexable(condition);
+      }
     },
     /** Called with the window after every applied trade: fires, re-arms and expires. */
     onWindow(state: WindowState): void {

@@ -2,7 +2,20 @@ import type { Alert, AlertBasis, AlertDirection, AlertRepeat, AlertStatus } from
 import type { Notification } from '../../lib/alerts/notification.ts';
 import type { Alert as AlertRow, Notification as NotificationRow } from '../db/generated/client.ts';
 
-/** The API shape of an alert row. */
+/** A stored alert whose columns hold what no API write produces (a date that is not one). */
+export class DamagedAlertError extends Error {
+  override name = 'DamagedAlertError';
+}
+
+function iso(date: Date, field: string): string {
+  if (Number.isNaN(date.getTime())) throw new DamagedAlertError(`${field} is not a valid date`);
+  return date.toISOString();
+}
+
+/**
+ * The API shape of an alert row.
+ * @throws DamagedAlertError when a date column holds no valid date
+ */
 export function toAlert(row: AlertRow): Alert {
   const repeat: AlertRepeat =
     row.repeatMode === 'rearm'
@@ -18,9 +31,9 @@ export function toAlert(row: AlertRow): Alert {
     note: row.note,
     status: row.status as AlertStatus,
     arming: row.arming,
-    createdAt: row.createdAt.toISOString(),
-    triggeredAt: row.triggeredAt?.toISOString() ?? null,
-    expiresAt: row.expiresAt?.toISOString() ?? null,
+    createdAt: iso(row.createdAt, 'createdAt'),
+    triggeredAt: row.triggeredAt ? iso(row.triggeredAt, 'triggeredAt') : null,
+    expiresAt: row.expiresAt ? iso(row.expiresAt, 'expiresAt') : null,
   };
 }
 
