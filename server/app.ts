@@ -4,6 +4,7 @@ import next from 'next';
 import type { Config } from './config/config.ts';
 import { loadAuthSecret } from './auth/auth-secret.ts';
 import { createAuth } from './auth/create-auth.ts';
+import { createPasswordHasher } from './auth/password-hasher.ts';
 import { createDb } from './db/client.ts';
 import { applyPendingMigrations } from './db/migrate.ts';
 import { prepareDataDir } from './db/prepare-data-dir.ts';
@@ -44,13 +45,22 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     log: (msg) => logger.info({ module: 'db' }, msg),
   });
   const db = await createDb(config.databaseFile);
+  const metrics = createMetrics();
+  const passwordHasher = createPasswordHasher({
+    ...config.passwordHashing,
+    onChange: (running, waiting) => {
+      metrics.passwordHashes.set({ state: 'running' }, running);
+      metrics.passwordHashes.set({ state: 'waiting' }, waiting);
+    },
+    onRefused: () => metrics.passwordHashesRefused.inc(),
+  });
   const auth = createAuth({
     db,
     secret: loadAuthSecret(config.dataDir, config.authSecret),
     publicUrl: config.publicUrl,
     logger,
+    passwordHasher,
   });
-  const metrics = createMetrics();
   const notifications = createNotificationService(db);
   // The pipeline, the evaluator and the realtime server feed each other through closures.
   let realtimeRef: ReturnType<typeof createRealtimeServer> | null = null;
@@ -138,6 +148,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       ip: createRateLimiter(config.rateLimits.authIp),
       account: createRateLimiter(config.rateLimits.authAccount),
     },
+    hashingSaturated: () => passwordHasher.saturated(),
     onSessionsChanged: (userId) => {
       realtime.revalidateUser(userId).catch((error: unknown) => logger.error({ err: error }, 'socket revalidation failed'));
     },
@@ -167,6 +178,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     notifications,
     db,
     auth,
+    passwordHasher,
     metrics,
     realtime,
     market,

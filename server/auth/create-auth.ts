@@ -2,6 +2,7 @@ import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
+import type { PasswordHasher } from './password-hasher.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../lib/auth-rules.ts';
 
 const DAY_S = 86_400;
@@ -12,15 +13,25 @@ export interface AuthOptions {
   /** The public origin behind a proxy; without it the origin is the request's own Host. */
   publicUrl: URL | undefined;
   logger: Logger;
+  /** Runs Better Auth's password hashing and checks, a bounded number at once. */
+  passwordHasher: Pick<PasswordHasher, 'hash' | 'verify'>;
 }
+
+/**
+ * The request header through which the HTTP layer hands Better Auth the connection's address
+ * (replacing any value a client sent). Better Auth reads `X-Forwarded-For` by default, which
+ * any client can set: sessions then recorded whatever address the client claimed.
+ */
+export const CLIENT_IP_HEADER = 'x-tickwatch-client-ip';
 
 /**
  * Creates the Better Auth instance: email + password, sessions in the database (no cookie cache,
  * so a sign-out takes effect on the very next request or socket check), httpOnly SameSite=Lax
  * cookies that are Secure when the public URL is https. Rate limiting is done in front of it by
- * the HTTP layer, which also checks Origin, so Better Auth's own limiter is off.
+ * the HTTP layer, which also checks Origin, so Better Auth's own limiter is off. Password hashes
+ * go through `passwordHasher` (bounded concurrency); the client address is the connection's.
  */
-export function createAuth({ db, secret, publicUrl, logger }: AuthOptions) {
+export function createAuth({ db, secret, publicUrl, logger, passwordHasher }: AuthOptions) {
   const log = logger.child({ module: 'auth' });
   return betterAuth({
     appName: 'Tickwatch',
@@ -33,6 +44,7 @@ export function createAuth({ db, secret, publicUrl, logger }: AuthOptions) {
       autoSignIn: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
+      password: { hash: passwordHasher.hash, verify: passwordHasher.verify },
     },
     user: { deleteUser: { enabled: true } },
     session: { expiresIn: 7 * DAY_S, updateAge: DAY_S },
@@ -47,6 +59,8 @@ export function createAuth({ db, secret, publicUrl, logger }: AuthOptions) {
     advanced: {
       useSecureCookies: publicUrl?.protocol === 'https:',
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+      // The connection's own address, as the HTTP layer puts it in CLIENT_IP_HEADER; IPv6 kept whole.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 128 },
     },
     logger: {
       level: 'warn',

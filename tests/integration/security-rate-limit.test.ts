@@ -77,6 +77,16 @@ describe('sign-in and sign-up per client IP', () => {
     }
   });
 
+  it('records the connection\'s address on the session, never one a client claims in a header', async () => {
+    const ip = freshIp();
+    const email = uniqueEmail('session-ip');
+    const spoofs = { 'x-forwarded-for': '203.0.113.7', 'x-real-ip': '203.0.113.8', forwarded: 'for=203.0.113.9', 'x-tickwatch-client-ip': '203.0.113.10' };
+    expect((await credentials(ip, 'sign-up', email, PASSWORD, spoofs)).status).toBe(200);
+    expect((await credentials(ip, 'sign-in', email, PASSWORD, spoofs)).status).toBe(200);
+    const sessions = await t.app.db.session.findMany({ where: { user: { email } } });
+    expect(sessions.map((s) => s.ipAddress)).toEqual([ip, ip]);
+  });
+
   it('counts sign-ups in the same budget: the attempt past the limit creates no account', async () => {
     const ip = freshIp();
     const emails = Array.from({ length: IP_LIMIT + 1 }, () => uniqueEmail('signup-ip'));
