@@ -4,10 +4,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * True when `origin` is this app's own origin: with `publicUrl` set, exactly that origin;
- * otherwise an http(s) origin naming the very Host the request was sent to (so `localhost` and
- * `127.0.0.1` both work, on any port).
+ * otherwise an origin of the scheme this server speaks (`scheme`, plain `http:` here: TLS is
+ * the proxy's, and a proxy sets PUBLIC_URL) naming the very Host the request was sent to (so
+ * `localhost` and `127.0.0.1` both work, on any port). `https://host` is another origin than
+ * `http://host`: a page served over https elsewhere under the same name is not this app.
  */
-export function isOwnOrigin(origin: string, host: string | undefined, publicUrl: URL | undefined): boolean {
+export function isOwnOrigin(origin: string, host: string | undefined, publicUrl: URL | undefined, scheme = 'http:'): boolean {
   let parsed: URL;
   try {
     parsed = new URL(origin);
@@ -15,7 +17,7 @@ export function isOwnOrigin(origin: string, host: string | undefined, publicUrl:
     return false;
   }
   if (publicUrl) return parsed.origin === publicUrl.origin;
-  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host === host;
+  return parsed.protocol === scheme && parsed.host === host;
 }
 
 /**

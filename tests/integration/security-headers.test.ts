@@ -84,6 +84,37 @@ describe('headers on every non-page response', () => {
   });
 });
 
+describe("engine.io's own answers under /socket.io/", () => {
+  it.each([
+    ['an unknown transport', '/socket.io/?EIO=4&transport=bogus', 400, 'GET'],
+    ['an unsupported protocol version', '/socket.io/?EIO=9&transport=polling', 400, 'GET'],
+    ['an unknown session', '/socket.io/?EIO=4&transport=polling&sid=nonexistent', 400, 'GET'],
+    ['a bad handshake method', '/socket.io/?EIO=4&transport=polling', 400, 'PUT'],
+    ['a polling handshake', '/socket.io/?EIO=4&transport=polling', 200, 'GET'],
+  ] as const)('%s carries the same security headers', async (what, target, status, method) => {
+    const response = await fetch(t.baseUrl + target, { method, headers: { origin: t.baseUrl } });
+    expect(response.status, what).toBe(status);
+    expectCommonHeaders(response, what);
+    expect(response.headers.get('content-security-policy')).toBe(API_CSP);
+    await response.arrayBuffer();
+  });
+
+  it('answers a request Node cannot parse in the error shape, with the headers', async () => {
+    const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+    const text = await new Promise<string>((resolve) => {
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      socket.on('close', () => resolve(data));
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/);
+    expect(text).toMatch(/\r\nX-Frame-Options: DENY\r\n/);
+    expect(text).toContain(`Content-Security-Policy: ${API_CSP}`);
+    expect(text).toContain('"code":"bad_request"');
+  });
+});
+
 describe('page responses from the page gate', () => {
   it.each([
     ['/', 303],

@@ -15,6 +15,16 @@ describe('isOwnOrigin', () => {
     expect(isOwnOrigin('null', 'localhost:3000', undefined)).toBe(false);
   });
 
+  it('requires the scheme this server speaks: https://host is another origin than http://host', () => {
+    expect(isOwnOrigin('https://localhost:3000', 'localhost:3000', undefined)).toBe(false);
+    expect(isOwnOrigin('https://127.0.0.1:4123', '127.0.0.1:4123', undefined)).toBe(false);
+    expect(isOwnOrigin('ws://localhost:3000', 'localhost:3000', undefined)).toBe(false);
+    expect(isOwnOrigin('ftp://localhost:3000', 'localhost:3000', undefined)).toBe(false);
+    expect(isOwnOrigin('https://localhost:3000', 'localhost:3000', undefined, 'https:')).toBe(true);
+    expect(isOwnOrigin('http://localhost:3000', 'localhost:3000', undefined, 'https:')).toBe(false);
+    expect(isAllowedOrigin(req('POST', { origin: 'https://a:1', host: 'a:1', cookie: 's=1' }), undefined)).toBe(false);
+  });
+
   it('accepts only PUBLIC_URL once it is set', () => {
     const publicUrl = new URL('https://alerts.example.com');
     expect(isOwnOrigin('https://alerts.example.com', 'internal:3000', publicUrl)).toBe(true);
