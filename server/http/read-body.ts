@@ -48,6 +48,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.resume();
     return Promise.reject(tooLarge());
   }
+  // The client may be gone before the body is asked for (while the session was looked up): its
+  // 'close' has fired already and would never reach the listeners below.
+  if (req.destroyed) return Promise.reject(new RequestAbortedError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,7 +1,8 @@
-import type net from 'node:net';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMetric } from '../support/metrics.ts';
 import { closedWithin, openSocket, rawExchange, trickle } from '../support/raw-http.ts';
+import { signUpUser } from '../support/sign-up-user.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 
 /**
@@ -91,6 +92,55 @@ describe('slow clients', () => {
     expect(reply.elapsedMs).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
     expect(errorLines()).toEqual([]);
     expect(await readMetric(t.baseUrl, 'tickwatch_http_client_errors_total{reason="timeout"}')).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('aborted uploads', () => {
+  /** Sends the head and half the body of a request, then resets the connection. */
+  function abortMidBody(path: string, cookie?: string): Promise<void> {
+    return new Promise((resolve) => {
+      const body = JSON.stringify({ product: 'BTC-USD', direction: 'above', threshold: '1', note: 'x'.repeat(2_000) });
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(
+          [
+            `POST ${path} HTTP/1.1`,
+            `Host: 127.0.0.1:${port}`,
+            `Origin: ${t.baseUrl}`,
+            'Content-Type: application/json',
+            `Content-Length: ${body.length}`,
+            ...(cookie ? [`Cookie: ${cookie}`] : []),
+            '',
+            body.slice(0, body.length / 2),
+          ].join('\r\n'),
+        );
+        // Long enough for the server to be reading the body, then gone.
+        setTimeout(() => {
+          socket.resetAndDestroy();
+          resolve();
+        }, 20);
+      });
+      socket.on('error', () => resolve());
+    });
+  }
+
+  it('are logged at debug and counted, never as errors, 600 times over, and the server is fine afterwards', { timeout: 60_000 }, async () => {
+    const user = await signUpUser(t.baseUrl, 'aborts');
+    const before = await readMetric(t.baseUrl, 'tickwatch_http_aborted_total');
+    const from = lines.length;
+    for (let round = 0; round < 30; round += 1) {
+      await Promise.all([
+        ...Array.from({ length: 10 }, () => abortMidBody('/api/alerts', user.http.cookieHeader)),
+        ...Array.from({ length: 10 }, () => abortMidBody('/api/auth/sign-in/email')),
+      ]);
+    }
+    await expect.poll(() => readMetric(t.baseUrl, 'tickwatch_http_aborted_total'), { timeout: 5_000 }).toBeGreaterThanOrEqual(before + 500);
+    expect(errorLines()).toEqual([]);
+    const logged = lines.slice(from).map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(logged.filter((l) => l.msg === 'request aborted by the client').every((l) => l.level === 20)).toBe(true);
+    expect(logged.filter((l) => l.msg === 'request aborted by the client').length).toBeGreaterThanOrEqual(500);
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    expect((await user.http.request('POST', '/api/alerts', { product: 'BTC-USD', direction: 'above', threshold: '999999' })).status).toBe(201);
+    await expect.poll(openConnections, { timeout: 5_000 }).toBeLessThanOrEqual(1);
   });
 });
 
