@@ -31,12 +31,13 @@ export function listenForBacklog(socket: AppSocket): () => void {
 }
 
 function showBacklogToast({ undelivered, inboxUrl, replayed }: AlertBacklog): void {
-  const count = undelivered === 1 ? '1 more alert' : `${undelivered.toLocaleString()} more alerts`;
+  const count = undelivered === 1 ? '1 more alert is' : `${undelivered.toLocaleString()} more alerts are`;
   toast(
-    <div data-testid="alert-backlog-toast" data-count={undelivered} className="space-y-0.5">
-      <p className="font-semibold">{replayed ? `${count} fired while you were away` : `${count} fired just now`}</p>
+    <div data-testid="alert-backlog-toast" data-count={undelivered} data-replayed={replayed ? 'true' : 'false'} className="space-y-0.5">
+      <p className="font-semibold">{count} waiting in the inbox</p>
+      <p className="text-xs">{replayed ? 'They fired while you were away.' : 'They fired at once, too many to show one by one.'}</p>
       <Link href={safeNextPath(inboxUrl, '/inbox')} className="text-xs underline">
-        See them all in the inbox
+        Open the inbox
       </Link>
     </div>,
     { id: `alert-backlog-${replayed ? 'replayed' : 'live'}`, duration: BACKLOG_TOAST_MS, className: 'alert-hit' },
