@@ -19,7 +19,7 @@ const BASE = '50000.00';
 const WINDOW_MS = 60_000;
 
 /** A thousand sockets of ten accounts from one address at once: above the default socket caps on purpose. */
-const CROWD_LIMITS = { SOCKET_LIMIT_ACCOUNT: '200', SOCKET_LIMIT_IP: '2000', SOCKET_LIMIT_IP_ANONYMOUS: '2000' };
+const CROWD_LIMITS = { SOCKET_LIMIT_ACCOUNT: '200', SOCKET_LIMIT_IP: '2000', SOCKET_LIMIT_IP_ANONYMOUS: '2000', SOCKET_CONNECT_TIMEOUT: '60s' };
 /** The client that never reads floods requests to fill its buffers: that flood is not what this suite tests (socket-floods.test.ts does). */
 const NO_FLOOD_LIMIT = { RATE_LIMIT_SOCKET_EVENTS: '100000/1s' };
 
