@@ -1,6 +1,6 @@
 import { COOLDOWN_MIN_SECONDS } from '../../lib/alerts/alert-input.ts';
 import type { Alert as AlertRow } from '../db/generated/client.ts';
-import type { AlertCondition } from '../stream/alert-index.ts';
+import { type AlertCondition, createAlertIndex } from '../stream/alert-index.ts';
 import { parseUnits } from '../stream/parse-decimal.ts';
 import { PRICE_SCALE } from '../stream/types.ts';
 
@@ -126,5 +126,23 @@ export function rearmCondition(row: ConditionRow, firedAtUs: number): AlertCondi
     thresholdUnits: target,
     notBeforeUs,
     ...expires,
+  };
+}
+
+/**
+ * The index's own checks of a condition, run on a scratch index that holds nothing for long (so
+ * they are the index's, not a copy that could drift): returns the condition when the index would
+ * take it, else throws UnindexableAlertError (`not_indexable`) with the index's reason.
+ */
+export function createIndexCheck(): (condition: AlertCondition) => AlertCondition {
+  const probe = createAlertIndex();
+  return (condition) => {
+    try {
+      probe.add(condition);
+    } catch (error) {
+      throw new UnindexableAlertError('not_indexable', 'alert', error instanceof Error ? error.message : String(error));
+    }
+    probe.remove(condition.alertId);
+    return condition;
   };
 }

@@ -12,6 +12,7 @@ import {
   type ConditionRow,
   UnindexableAlertError,
   type UnindexableReason,
+  createIndexCheck,
   fireCondition,
   rearmCondition,
 } from './alert-conditions.ts';
@@ -72,18 +73,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   /** Consecutive failed transactions; the retry delay grows with it. */
   let failures = 0;
 
-  // The index's own checks (on a scratch index that holds nothing for long), so a condition is
-  // refused before the live index or a bulk load sees it: a bulk load is all or none.
-  const probe = createAlertIndex();
-  function indexable(condition: AlertCondition): AlertCondition {
-    try {
-      probe.add(condition);
-    } catch (error) {
-      throw new UnindexableAlertError('not_indexable', 'alert', error instanceof Error ? error.message : String(error));
-    }
-    probe.remove(condition.alertId);
-    return condition;
-  }
+  // Refused before the live index or a bulk load (all or none) sees it.
+  const indexable = createIndexCheck();
 
   /**
    * A stored alert that cannot be evaluated: counted, logged at warn, left out of the index.

@@ -192,9 +192,9 @@ describe("another user's sign-in during a guess flood", () => {
     await flood;
 
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    console.info(
+    process.stdout.write(
       `sign-in latency: quiet ${quiet.map((ms) => ms.toFixed(0)).join('/')} ms, under the flood ${loaded.map((ms) => ms.toFixed(0)).join('/')} ms; ` +
-        `(medians ${median(quiet).toFixed(0)} and ${median(loaded).toFixed(0)} ms); flood answers: ${statuses.filter((s) => s === 429).length} x 429, ${statuses.filter((s) => s === 400).length} x 400`,
+        `(medians ${median(quiet).toFixed(0)} and ${median(loaded).toFixed(0)} ms); flood answers: ${statuses.filter((s) => s === 429).length} x 429, ${statuses.filter((s) => s === 400).length} x 400\n`,
     );
     // At most the account's budget of guesses was hashed; the rest were refused before hashing.
     expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(10);
