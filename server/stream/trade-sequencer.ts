@@ -168,7 +168,8 @@ export function createTradeSequencer(options: TradeSequencerOptions): TradeSeque
     heartbeat(lastTradeId, nowMs) {
       const before = missing();
       if (!Number.isSafeInteger(lastTradeId) || lastTradeId < 0) return finish(nowMs, before);
-      if (lastApplied === null && held.size === 0) {
+      // 0 says the exchange has no trade yet (Coinbase's sandbox always sends it): nothing starts.
+      if (lastApplied === null && held.size === 0 && lastTradeId > 0) {
         lastApplied = lastTradeId;
         knownHigh = topMissing = lastTradeId;
       } else if (lastApplied !== null && lastTradeId > knownHigh) {
