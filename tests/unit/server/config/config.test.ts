@@ -40,6 +40,17 @@ describe('loadConfig', () => {
     expect(config.rateLimits.alertHits).toEqual({ points: 100, windowMs: 60_000 });
   });
 
+  it('gives the HTTP limits and password hashing their documented defaults', () => {
+    const config = loadConfig({}, ROOT);
+    expect(config.http).toEqual({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, maxConnections: 10_000, maxConnectionsPerIp: 256 });
+    expect(config.passwordHashing).toEqual({ concurrency: 2, queue: 32 });
+    expect(loadConfig({ MAX_CONNECTIONS_PER_IP: '0', HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '1s' }, ROOT).http).toMatchObject({
+      maxConnectionsPerIp: 0,
+      headersTimeoutMs: 1_000,
+      requestTimeoutMs: 1_000,
+    });
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', WINDOW: '' }, ROOT).port).toBe(3000);
   });
@@ -83,6 +94,12 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_SOCKET_EVENTS: '100' }, /^RATE_LIMIT_SOCKET_EVENTS must look like <count>\/<duration>/],
     [{ RATE_LIMIT_ALERT_HITS: '0/1m' }, /^RATE_LIMIT_ALERT_HITS must look like <count>\/<duration>/],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV: /],
+    [{ HTTP_HEADERS_TIMEOUT: '500ms' }, /^HTTP_HEADERS_TIMEOUT must be an integer followed by s, m or h/],
+    [{ HTTP_HEADERS_TIMEOUT: '40s' }, /^HTTP_HEADERS_TIMEOUT \(40s\) must not be longer than HTTP_REQUEST_TIMEOUT \(30s\)/],
+    [{ MAX_CONNECTIONS: '0' }, /^MAX_CONNECTIONS must be an integer from 1/],
+    [{ MAX_CONNECTIONS_PER_IP: '-1' }, /^MAX_CONNECTIONS_PER_IP must be an integer from 0/],
+    [{ PASSWORD_HASH_CONCURRENCY: '0' }, /^PASSWORD_HASH_CONCURRENCY must be an integer from 1 to 64/],
+    [{ PASSWORD_HASH_QUEUE: 'lots' }, /^PASSWORD_HASH_QUEUE must be an integer from 0/],
   ])('refuses %j with one line naming the variable', (env, pattern) => {
     const message = errorOf(env);
     expect(message).toMatch(pattern);
