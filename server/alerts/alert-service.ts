@@ -115,15 +115,16 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
         throw new AppError('validation_failed', 'expiresAt must be in the future.', { details: { field: 'expiresAt' } });
       }
-      checkIndexable({
-        id: 'new',
+      // The condition's columns, checked by the index before they are written.
+      const condition = {
         product: input.product,
         basis: input.basis,
         direction: input.direction,
         threshold: input.threshold,
         ...repeatColumns(input.repeat),
         expiresAt: input.expiresAt ?? null,
-      });
+      };
+      checkIndexable({ id: 'new', ...condition });
       const row = await db.$transaction(async (tx) => {
         const count = await tx.alert.count({ where: { userId } });
         if (count >= alertLimit) {
@@ -133,13 +134,8 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
           data: {
             id: randomUUID(),
             userId,
-            product: input.product,
-            basis: input.basis,
-            direction: input.direction,
-            threshold: input.threshold,
-            ...repeatColumns(input.repeat),
+            ...condition,
             note: input.note ?? null,
-            expiresAt: input.expiresAt ?? null,
           },
         });
       });
