@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, uniqueEmail } from '../support/http-client.ts';
 import { readMetric } from '../support/metrics.ts';
 import { type RawResponse, requestFrom } from '../support/request-from.ts';
+import { expectRateLimited } from '../support/expect-rate-limited.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 
 /**
@@ -46,15 +47,6 @@ function guess(app: TestApp, account: Account, route: PasswordRoute, password: s
   });
 }
 
-function expectLimited(response: RawResponse, what: RegExp): void {
-  expect(response.status).toBe(429);
-  const retryAfter = Number(response.headers['retry-after']);
-  expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${String(response.headers['retry-after'])}`).toBe(true);
-  const body = JSON.parse(response.text) as { error: { code: string; message: string } };
-  expect(body.error.code).toBe('rate_limited');
-  expect(body.error.message).toMatch(what);
-}
-
 describe('password checks of a signed-in user', () => {
   let t: TestApp;
   const ACCOUNT_LIMIT = 6;
@@ -73,9 +65,9 @@ describe('password checks of a signed-in user', () => {
     const statuses: number[] = [];
     for (let i = 0; i < ACCOUNT_LIMIT - 1; i += 1) statuses.push((await guess(t, victim, routes[i % 3]!, `wrong ${i}`, freshIp())).status);
     expect(statuses.every((s) => s === 400)).toBe(true);
-    for (const route of routes) expectLimited(await guess(t, victim, route, 'wrong again', freshIp()), /^Too many password attempts for this account\./);
+    for (const route of routes) expectRateLimited(await guess(t, victim, route, 'wrong again', freshIp()), /^Too many password attempts for this account\./);
     // While limited, even the right password is not confirmed, and the account is not deleted.
-    expectLimited(await guess(t, victim, 'delete-user', PASSWORD, freshIp()), /for this account/);
+    expectRateLimited(await guess(t, victim, 'delete-user', PASSWORD, freshIp()), /for this account/);
     expect(await t.app.db.user.count({ where: { email: victim.email } })).toBe(1);
     // Sign-in for that account is in the same budget.
     const signIn = await requestFrom(freshIp(), `${t.baseUrl}/api/auth/sign-in/email`, {
@@ -83,7 +75,7 @@ describe('password checks of a signed-in user', () => {
       headers: { origin: t.baseUrl, 'content-type': 'application/json' },
       body: JSON.stringify({ email: victim.email, password: PASSWORD }),
     });
-    expectLimited(signIn, /for this account/);
+    expectRateLimited(signIn, /for this account/);
     // Another account is unaffected.
     const other = await signUp(t);
     expect((await guess(t, other, 'verify-password', PASSWORD, freshIp())).status).toBe(200);
@@ -97,8 +89,8 @@ describe('password checks of a signed-in user', () => {
     const statuses: number[] = [];
     for (const account of accounts.slice(0, IP_LIMIT)) statuses.push((await guess(t, account, 'verify-password', 'wrong', ip)).status);
     expect(statuses.every((s) => s === 400)).toBe(true);
-    expectLimited(await guess(t, accounts[IP_LIMIT]!, 'verify-password', 'wrong', ip), /^Too many password attempts from your address\./);
-    expectLimited(await guess(t, accounts[IP_LIMIT]!, 'change-password', PASSWORD, ip), /from your address/);
+    expectRateLimited(await guess(t, accounts[IP_LIMIT]!, 'verify-password', 'wrong', ip), /^Too many password attempts from your address\./);
+    expectRateLimited(await guess(t, accounts[IP_LIMIT]!, 'change-password', PASSWORD, ip), /from your address/);
   });
 });
 

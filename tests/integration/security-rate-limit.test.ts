@@ -3,6 +3,7 @@ import type { Alert } from '../../lib/realtime/events.ts';
 import { uniqueEmail } from '../support/http-client.ts';
 import { type RawResponse, requestFrom } from '../support/request-from.ts';
 import { signUpUser } from '../support/sign-up-user.ts';
+import { expectRateLimited } from '../support/expect-rate-limited.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -33,18 +34,6 @@ function credentials(from: string, route: 'sign-in' | 'sign-up', email: string, 
   });
 }
 
-/** A 429 in the contract's shape, whose Retry-After (1..60 s for a 1m window) is the wait the message names. */
-function expectLimited(response: RawResponse, what: RegExp): void {
-  expect(response.status).toBe(429);
-  const retryAfter = Number(response.headers['retry-after']);
-  expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${String(response.headers['retry-after'])}`).toBe(true);
-  const body = JSON.parse(response.text) as { error: { code: string; message: string } };
-  expect(body.error.code).toBe('rate_limited');
-  expect(body.error.message).toMatch(what);
-  expect(body.error.message).toContain(`Please wait ${retryAfter} s and try again.`);
-  expect(response.headers['set-cookie']).toBeUndefined();
-}
-
 async function existingAccount(): Promise<string> {
   const email = uniqueEmail('limited');
   expect((await credentials(freshIp(), 'sign-up', email)).status).toBe(200);
@@ -57,7 +46,7 @@ describe('sign-in and sign-up per client IP', () => {
     const statuses: number[] = [];
     for (let i = 0; i < IP_LIMIT; i += 1) statuses.push((await credentials(ip, 'sign-in', uniqueEmail('ip'), 'wrong password!')).status);
     expect(statuses).toEqual([401, 401, 401]);
-    expectLimited(await credentials(ip, 'sign-in', uniqueEmail('ip'), 'wrong password!'), /^Too many sign-in attempts from your address\./);
+    expectRateLimited(await credentials(ip, 'sign-in', uniqueEmail('ip'), 'wrong password!'), /^Too many sign-in attempts from your address\./);
     expect((await credentials(freshIp(), 'sign-in', uniqueEmail('ip'), 'wrong password!')).status).toBe(401);
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(Number(/^tickwatch_rate_limited_total\{limit="auth_ip"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
@@ -73,7 +62,7 @@ describe('sign-in and sign-up per client IP', () => {
       { 'x-forwarded-for': `${freshIp()}, 203.0.113.10` },
     ];
     for (const spoof of spoofs) {
-      expectLimited(await credentials(ip, 'sign-in', uniqueEmail('xff'), 'wrong password!', spoof), /from your address/);
+      expectRateLimited(await credentials(ip, 'sign-in', uniqueEmail('xff'), 'wrong password!', spoof), /from your address/);
     }
   });
 
@@ -93,7 +82,7 @@ describe('sign-in and sign-up per client IP', () => {
     const statuses: number[] = [];
     for (const email of emails.slice(0, IP_LIMIT)) statuses.push((await credentials(ip, 'sign-up', email)).status);
     expect(statuses).toEqual([200, 200, 200]);
-    expectLimited(await credentials(ip, 'sign-up', emails[IP_LIMIT] ?? ''), /from your address/);
+    expectRateLimited(await credentials(ip, 'sign-up', emails[IP_LIMIT] ?? ''), /from your address/);
     expect(await t.app.db.user.count({ where: { email: emails[IP_LIMIT] ?? '' } })).toBe(0);
   });
 });
@@ -102,10 +91,10 @@ describe('sign-in and sign-up per account', () => {
   it('limits one account across addresses, however the address is written, and refuses even the right password', async () => {
     const email = await existingAccount(); // the sign-up used one of the account's attempts
     expect((await credentials(freshIp(), 'sign-in', email, 'wrong password!')).status).toBe(401);
-    expectLimited(await credentials(freshIp(), 'sign-in', `  ${email.toUpperCase()} `, 'wrong password!'), /^Too many sign-in attempts for this account\./);
+    expectRateLimited(await credentials(freshIp(), 'sign-in', `  ${email.toUpperCase()} `, 'wrong password!'), /^Too many sign-in attempts for this account\./);
     // While limited, a correct guess is not confirmed and no session is made.
     const sessions = await t.app.db.session.count();
-    expectLimited(await credentials(freshIp(), 'sign-in', email), /for this account/);
+    expectRateLimited(await credentials(freshIp(), 'sign-in', email), /for this account/);
     expect(await t.app.db.session.count()).toBe(sessions);
     // Other accounts are unaffected.
     expect((await credentials(freshIp(), 'sign-in', await existingAccount())).status).toBe(200);
@@ -115,7 +104,7 @@ describe('sign-in and sign-up per account', () => {
     const email = uniqueEmail('signup-account');
     expect((await credentials(freshIp(), 'sign-up', email)).status).toBe(200);
     expect((await credentials(freshIp(), 'sign-up', email)).status).toBe(422); // already exists
-    expectLimited(await credentials(freshIp(), 'sign-up', email), /for this account/);
+    expectRateLimited(await credentials(freshIp(), 'sign-up', email), /for this account/);
   });
 });
 
@@ -139,7 +128,7 @@ describe('alert creation per user', () => {
       created.push(((await response.json()) as { alert: Alert }).alert);
     }
     const over = await user.http.request('POST', '/api/alerts', body);
-    expectLimited({ status: over.status, headers: Object.fromEntries(over.headers), text: await over.text() }, /^Too many alerts created\./);
+    expectRateLimited({ status: over.status, headers: Object.fromEntries(over.headers), text: await over.text() }, /^Too many alerts created\./);
     expect(await app.app.db.alert.count({ where: { userId: user.id } })).toBe(3);
 
     expect((await user.http.request('DELETE', `/api/alerts/${created[0]?.id ?? ''}`)).status).toBe(204);
