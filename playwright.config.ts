@@ -4,7 +4,15 @@ import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4110);
-const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `tickwatch-e2e-${process.pid}`);
+// Set in the runner's environment, not just computed: its workers load this file again (with
+// other pids) and the fixtures (tests/e2e/fixtures.ts) must find the same server logs.
+process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `tickwatch-e2e-${process.pid}`);
+const DATA_DIR = process.env.E2E_DATA_DIR;
+/**
+ * Each app's output, `<its data dir>/server.log`, read by the fixtures: a test fails on an error
+ * line it did not declare. Their paths reach the workers in E2E_SERVER_LOGS (JSON).
+ */
+const SERVER_LOGS: string[] = [];
 /** A second app on a non-default window, so the tests prove the browser uses the server's. */
 const WINDOW_30S_PORT = Number(process.env.E2E_WINDOW_30S_PORT ?? PORT + 1);
 const WINDOW_30S_SPECS = '**/window-30s.spec.ts';
@@ -19,8 +27,14 @@ const FRESH_SPECS = ['**/market.spec.ts', '**/alerts.spec.ts'];
 
 /** `npm start` against the simulator on `port`, with its own data directory. */
 function appServer(port: number, dataDir: string, env: Record<string, string> = {}) {
+  const log = path.join(dataDir, 'server.log');
+  SERVER_LOGS.push(log);
+  process.env.E2E_SERVER_LOGS = JSON.stringify(SERVER_LOGS);
   return {
-    command: 'npm start',
+    // `npm start`, its output (JSON log lines, and a crash report if it crashed) also copied to
+    // its log, opened for appending so that every write lands whole at its end. A log of an
+    // earlier run on the same dir goes, with the fixtures' read offset in it.
+    command: `mkdir -p '${dataDir}' && rm -f '${log}' '${log}.checked' && npm start 2>&1 | tee -a '${log}'`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -1,4 +1,4 @@
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './fixtures';
 import { signUp, uniqueEmail } from './support';
 import { simControl } from './support-sim';
 

@@ -1,4 +1,4 @@
-import { type Page, expect } from '@playwright/test';
+import { type Page, expect } from './fixtures';
 
 let counter = 0;
 /** A unique address per call, so runs never collide on an existing account. */
@@ -8,16 +8,6 @@ export function uniqueEmail(prefix: string): string {
 }
 
 export const PASSWORD = 'correct horse battery';
-
-/** Collects Content-Security-Policy violations and page errors, to assert there were none. */
-export function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return problems;
-}
 
 export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.goto('/sign-up');

@@ -94,12 +94,13 @@ export function describeEntry(entry: LogEntry): string {
   const where = entry.module ? ` [${entry.module}]` : '';
   const extra = Object.fromEntries(Object.entries(entry).filter(([key]) => !COMMON_FIELDS.has(key)));
   const fields = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra).slice(0, 300)}` : '';
-  // Frames without their "at ": test runners would take them for the failure's own stack.
+  // Frames written as "file, line 12:34" without their "at ": test runners would otherwise take
+  // them for the failure's own stack.
   const frames = (entry.err?.stack ?? '')
     .split('\n')
     .filter((line) => line.trim().startsWith('at '))
     .slice(0, 3)
-    .map((line) => `\n      ↳ ${line.trim().slice(3)}`)
+    .map((line) => `\n      ↳ ${line.trim().slice(3).replace(/:(\d+):(\d+)(\)?)$/, ', line $1:$2$3')}`)
     .join('');
   return `${level}${where} ${summaryOf(entry)}${fields}${frames}`;
 }
