@@ -3,7 +3,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.next', 'data', 'dist', 'server/db/generated', 'test-results', 'playwright-report', 'next-env.d.ts'] },
+  { ignores: ['node_modules', '.next', 'data', 'dist', 'server/db/generated', 'server/db/generated-postgresql', 'test-results', 'playwright-report', 'next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
