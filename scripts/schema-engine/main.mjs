@@ -74,11 +74,13 @@ async function serve(args) {
   });
 
   // The CLI stops the engine by closing stdin and, at once, sending SIGTERM: close the database
-  // connection cleanly either way.
+  // connections cleanly either way (on PostgreSQL that also drops a temporary shadow database).
+  /** @type {() => void | Promise<void>} */
   const close = 'close' in adapterFactory ? adapterFactory.close : () => {};
   process.once('SIGTERM', () => {
-    close();
-    process.exit(0);
+    void Promise.resolve()
+      .then(close)
+      .finally(() => process.exit(0));
   });
 
   await serveJsonRpc(engine, {
@@ -86,7 +88,7 @@ async function serve(args) {
     resetDatabase: 'resetDatabase' in adapterFactory ? adapterFactory.resetDatabase : undefined,
   });
   engine.free();
-  close();
+  await close();
   return 0;
 }
 

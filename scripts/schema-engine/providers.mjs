@@ -3,16 +3,24 @@
 //       optionally with resetDatabase() replacing the engine's `reset` for that provider, and
 //       close() closing the engine's connection when the CLI stops the engine
 //   databaseMissing(url, baseDir)   -> null, or { code, message } (P1003) for `cli can-connect-...`
-//   createDatabase(url, baseDir)    -> creates an empty database for `cli create-database`
-// Only SQLite is implemented. PostgreSQL would be a `postgresql-provider.mjs` built on
-// `@prisma/adapter-pg`, registered here under 'postgresql' with the URL schemes below.
+//       (may return a promise)
+//   createDatabase(url, baseDir)    -> creates an empty database for `cli create-database` (may
+//       return a promise)
+import { postgresqlProvider } from './postgresql-provider.mjs';
 import { sqliteProvider } from './sqlite-provider.mjs';
 
-/** @type {Record<string, typeof sqliteProvider>} */
-const providers = { sqlite: sqliteProvider };
+/**
+ * @typedef {object} Provider
+ * @property {(options: { url: string, shadowDatabaseUrl?: string | undefined, baseDir: string }) => any} createAdapterFactory
+ * @property {(url: string, baseDir: string) => ({ code: string, message: string } | null | Promise<{ code: string, message: string } | null>)} databaseMissing
+ * @property {(url: string, baseDir: string) => void | Promise<void>} createDatabase
+ */
+
+/** @type {Record<string, Provider>} */
+const providers = { sqlite: sqliteProvider, postgresql: postgresqlProvider };
 
 /** URL scheme -> provider name, for the one-shot commands that only get a URL. */
-const schemes = { file: 'sqlite' };
+const schemes = { file: 'sqlite', postgresql: 'postgresql', postgres: 'postgresql' };
 
 /**
  * A user-facing error in the shape the engine reports them (`code` + `message`).

@@ -24,7 +24,7 @@ export async function runCliCommand(command, datasource, baseDir) {
 
   switch (command) {
     case 'can-connect-to-database': {
-      const missing = provider.databaseMissing(url, baseDir);
+      const missing = await provider.databaseMissing(url, baseDir);
       if (missing) throw userFacingError(missing.code, missing.message);
       // Open it for real, so an unreadable or corrupt file is reported here too.
       await withEngine(providerName, url, baseDir, (engine) =>
@@ -33,7 +33,7 @@ export async function runCliCommand(command, datasource, baseDir) {
       return;
     }
     case 'create-database':
-      provider.createDatabase(url, baseDir);
+      await provider.createDatabase(url, baseDir);
       return;
     default:
       throw new Error(`Unknown cli command: ${command}`);
@@ -51,9 +51,8 @@ export async function runCliCommand(command, datasource, baseDir) {
  */
 async function withEngine(providerName, url, baseDir, use) {
   const { SchemaEngine } = await loadWasmEngine();
-  const factory = bindMigrationAwareSqlAdapterFactory(
-    getProvider(providerName).createAdapterFactory({ url, shadowDatabaseUrl: undefined, baseDir }),
-  );
+  const adapterFactory = getProvider(providerName).createAdapterFactory({ url, shadowDatabaseUrl: undefined, baseDir });
+  const factory = bindMigrationAwareSqlAdapterFactory(adapterFactory);
   const datamodel = `datasource db {\n  provider = "${providerName}"\n}\n`;
   try {
     const engine = await SchemaEngine.new({ datamodels: [['schema.prisma', datamodel]] }, () => {}, factory);
@@ -65,5 +64,8 @@ async function withEngine(providerName, url, baseDir, use) {
   } catch (error) {
     if (error instanceof Error) error.message = explain(error.message, factory.errorRegistry);
     throw error;
+  } finally {
+    // Open connections (a PostgreSQL pool) would keep the process alive.
+    await adapterFactory.close?.();
   }
 }
