@@ -1,49 +1,67 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { type DatabaseTarget, PRISMA_LAYOUT, describeDatabase } from './database-url.ts';
+import { migrationHistory } from './migration-history.ts';
 
 export interface ApplyPendingMigrationsOptions {
-  /** Project root: holds `prisma/migrations`, `prisma.config.ts` and `node_modules/.bin/prisma`. */
+  /** Project root: holds the Prisma migrations, `prisma.config.ts` and `node_modules/.bin/prisma`. */
   rootDir: string;
-  /** Absolute path of the SQLite database file (it may not exist yet). */
-  databaseFile: string;
+  /** The database to bring up to date (a SQLite file that may not exist yet, or a PostgreSQL URL). */
+  database: DatabaseTarget;
   log: (msg: string) => void;
 }
 
-/** How long `prisma migrate deploy` may take before the server gives up. */
+/** How long `prisma migrate deploy` (or waiting for another node's) may take before giving up. */
 const DEPLOY_TIMEOUT_MS = 120_000;
 
 /**
- * Brings the database up to date with `prisma/migrations` at server start, so that a brand-new
+ * Brings the database up to date with the migrations of its provider (`prisma/migrations` for
+ * SQLite, `prisma/postgresql/migrations` for PostgreSQL) at server start, so that a brand-new
  * DATABASE_URL just works.
  *
  * Fast path (every start but the first after a schema change): read `_prisma_migrations` and
  * return if every migration folder is recorded as finished, without starting anything. Otherwise
  * run the project's own `prisma migrate deploy` (offline, through the WebAssembly schema engine:
- * docs/prisma-offline.md), the same command a deployment would run by hand. Throws an Error with a
- * one-line message on failure.
+ * docs/prisma-offline.md), the same command a deployment would run by hand.
+ *
+ * Several nodes may start at once on one PostgreSQL database: each takes a migration lock first,
+ * and a node that waited for another finds the migrations applied and returns. (On a database
+ * that does not exist yet there is nothing to lock; then Prisma's own migrate lock makes the
+ * runs one after the other.) Throws an Error with a one-line message, never a password, on failure.
  */
 export async function applyPendingMigrations(opts: ApplyPendingMigrationsOptions): Promise<{ applied: number }> {
-  const { rootDir, databaseFile, log } = opts;
-  const migrations = listMigrations(path.join(rootDir, 'prisma', 'migrations'));
-  const before = finishedMigrations(databaseFile);
-  const pending = migrations.filter((name) => !before.has(name));
-  if (pending.length === 0) return { applied: 0 };
+  const { rootDir, database, log } = opts;
+  const where = describeDatabase(database);
+  const migrations = listMigrations(path.join(rootDir, PRISMA_LAYOUT[database.provider].migrations));
+  const history = migrationHistory(database);
+  try {
+    const unapplied = (done: Set<string>) => migrations.filter((name) => !done.has(name));
+    let before = await history.finished();
+    if (unapplied(before).length === 0) return { applied: 0 };
 
-  log(`applying ${pending.length} database migration(s) to ${databaseFile}: ${pending.join(', ')}`);
-  await runMigrateDeploy(rootDir, databaseFile);
+    const locked = await history.lock(DEPLOY_TIMEOUT_MS).catch((error: Error) => {
+      throw new Error(`database migrations for ${where} did not start: ${redact(error.message, database)}`);
+    });
+    // Another node may have applied them while this one waited.
+    if (locked) before = await history.finished();
+    const pending = unapplied(before);
+    if (pending.length === 0) return { applied: 0 };
 
-  const after = finishedMigrations(databaseFile);
-  const stillPending = migrations.filter((name) => !after.has(name));
-  if (stillPending.length > 0) {
-    throw new Error(
-      `prisma migrate deploy finished but ${databaseFile} still lacks migration(s) ${stillPending.join(', ')}`,
-    );
+    log(`applying ${pending.length} database migration(s) to ${where}: ${pending.join(', ')}`);
+    await runMigrateDeploy(rootDir, database);
+
+    const after = await history.finished();
+    const stillPending = unapplied(after);
+    if (stillPending.length > 0) {
+      throw new Error(`prisma migrate deploy finished but ${where} still lacks migration(s) ${stillPending.join(', ')}`);
+    }
+    log(`applied ${pending.length} database migration(s)`);
+    return { applied: pending.length };
+  } finally {
+    // Ends the connection, which releases the lock.
+    await history.close();
   }
-  const applied = migrations.filter((name) => !before.has(name)).length;
-  log(`applied ${applied} database migration(s)`);
-  return { applied };
 }
 
 /** Names of the migration folders (those holding a migration.sql), in order. */
@@ -61,39 +79,31 @@ function listMigrations(migrationsDir: string): string[] {
     .sort();
 }
 
-/**
- * Migrations recorded as applied (finished, not rolled back) in the database. Empty when the file
- * or the table does not exist, or the file cannot be read: then `migrate deploy` runs and reports
- * the real problem.
- */
-function finishedMigrations(databaseFile: string): Set<string> {
-  if (!fs.existsSync(databaseFile)) return new Set();
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(databaseFile, { readonly: true, fileMustExist: true });
-    const table = db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'")
-      .get();
-    if (table === undefined) return new Set();
-    const rows = db
-      .prepare(
-        'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-      )
-      .all() as { migration_name: string }[];
-    return new Set(rows.map((row) => row.migration_name));
-  } catch {
-    return new Set();
-  } finally {
-    db?.close();
-  }
+/** The DATABASE_URL the CLI is given for `database`. */
+function databaseUrl(database: DatabaseTarget): string {
+  return database.provider === 'sqlite' ? `file:${database.file}` : database.url;
 }
 
-/** Runs `prisma migrate deploy` for `databaseFile`; rejects with the CLI's own error line. */
-function runMigrateDeploy(rootDir: string, databaseFile: string): Promise<void> {
+/** `text` without the password of `database`'s URL, if it has one. */
+function redact(text: string, database: DatabaseTarget): string {
+  if (database.provider === 'sqlite') return text;
+  const password = new URL(database.url).password;
+  if (password === '') return text;
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // keep the raw form
+  }
+  return text.split(password).join('***').split(decoded).join('***');
+}
+
+/** Runs `prisma migrate deploy` for `database`; rejects with the CLI's own error line. */
+function runMigrateDeploy(rootDir: string, database: DatabaseTarget): Promise<void> {
   const cli = path.join(rootDir, 'node_modules', '.bin', 'prisma');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: `file:${databaseFile}`,
+    DATABASE_URL: databaseUrl(database),
     // prisma.config.ts sets this too; set here as well so the CLI never tries to download an engine.
     PRISMA_SCHEMA_ENGINE_BINARY:
       process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? path.join(rootDir, 'scripts', 'schema-engine', 'schema-engine'),
@@ -102,6 +112,7 @@ function runMigrateDeploy(rootDir: string, databaseFile: string): Promise<void> 
     PRISMA_HIDE_UPDATE_MESSAGE: '1',
     NO_COLOR: '1',
   };
+  const where = describeDatabase(database);
   return new Promise((resolve, reject) => {
     const child = spawn(cli, ['migrate', 'deploy'], { cwd: rootDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -116,7 +127,7 @@ function runMigrateDeploy(rootDir: string, databaseFile: string): Promise<void> 
       clearTimeout(timer);
       if (code === 0) return resolve();
       const why = signal ? `killed by ${signal}` : errorLine(output);
-      reject(new Error(`prisma migrate deploy failed for ${databaseFile}: ${why}`));
+      reject(new Error(`prisma migrate deploy failed for ${where}: ${redact(why, database)}`));
     });
   });
 }
