@@ -2,79 +2,29 @@
 // (scripts/schema-engine, docs/prisma-offline.md). Every CLI run here happens inside a fresh,
 // empty network namespace (`unshare -n`) when the machine allows it, so "offline" is checked, not
 // assumed; the first test proves that namespace really has no network.
-import { spawn, spawnSync } from 'node:child_process';
+//
+// PostgreSQL has its own file: prisma-offline-postgresql.test.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const shim = path.join(root, 'scripts/schema-engine/schema-engine');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
-const migrationsDir = path.join(root, 'prisma/migrations');
-
-/**
- * `unshare` options giving a process an empty network namespace: `-n` as root, `-rn` (inside a user
- * namespace) for other users where the kernel allows it; null when neither works.
- */
-const unshareArgs = [['-n'], ['-rn']].find((args) => spawnSync('unshare', [...args, 'true']).status === 0) ?? null;
-const offline = unshareArgs !== null;
-if (!offline) {
-  process.stderr.write('prisma-offline: unshare -n/-rn is not available, the Prisma CLI runs WITH network access\n');
-}
+import { PRISMA_LAYOUT } from '../../server/db/database-url.ts';
+import {
+  applyPendingMigrationsOffline as applyOffline,
+  makeScratchProject as makeScratch,
+  migrationFolders,
+  offline,
+  prisma,
+  probeModel,
+  root,
+  run,
+  shim,
+  show,
+} from '../support/prisma-cli.ts';
 
 /** Migration folders of the project, in order. */
-const projectMigrations = fs
-  .readdirSync(migrationsDir, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command, inside a network namespace of its own when possible. */
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const file = unshareArgs ? 'unshare' : command;
-  const argv = unshareArgs ? [...unshareArgs, command, ...args] : args;
-  return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(file, argv, {
-      cwd: options.cwd ?? root,
-      env: options.env ?? cliEnv({}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/**
- * Environment for the CLI: the caller's, without PRISMA_SCHEMA_ENGINE_BINARY or DATABASE_URL
- * unless given (prisma.config.ts must set the engine path by itself).
- */
-function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '1', ...extra };
-  if (!('PRISMA_SCHEMA_ENGINE_BINARY' in extra)) delete env.PRISMA_SCHEMA_ENGINE_BINARY;
-  if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;
-  return env;
-}
-
-/** `prisma ...` with the project's CLI. */
-function prisma(args: string[], databaseFile: string, cwd = root) {
-  return run(path.join(cwd, 'node_modules/.bin/prisma'), args, {
-    cwd,
-    env: cliEnv({ DATABASE_URL: `file:${databaseFile}` }),
-  });
-}
+const projectMigrations = migrationFolders(path.join(root, PRISMA_LAYOUT.sqlite.migrations));
 
 function tableNames(databaseFile: string): string[] {
   const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
@@ -97,9 +47,6 @@ function appliedMigrations(databaseFile: string): { migration_name: string; fini
   }
 }
 
-/** Output of a failed command, for assertion messages. */
-const show = (r: RunResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
-
 let tmp: string;
 
 beforeAll(() => {
@@ -109,42 +56,8 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/**
- * A scratch copy of the project's Prisma setup: the schema (without generator, nothing to
- * generate), the migrations, a config equivalent to the project's, and links to node_modules and
- * the shim, so the CLI can run there without touching the real prisma folder.
- */
-function makeScratchProject(name: string, extraSchema = ''): string {
-  const dir = path.join(tmp, name);
-  fs.mkdirSync(path.join(dir, 'prisma'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'scripts'));
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.join(root, 'scripts/schema-engine'), path.join(dir, 'scripts/schema-engine'));
-  fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-  fs.cpSync(migrationsDir, path.join(dir, 'prisma/migrations'), { recursive: true });
-  const schema = fs.readFileSync(path.join(root, 'prisma/schema.prisma'), 'utf8');
-  const withoutGenerator = schema.replace(/^generator \w+ \{[^}]*\}\n/m, '');
-  fs.writeFileSync(path.join(dir, 'prisma/schema.prisma'), withoutGenerator + extraSchema);
-  fs.writeFileSync(
-    path.join(dir, 'prisma.config.ts'),
-    [
-      "import path from 'node:path';",
-      "import { fileURLToPath } from 'node:url';",
-      "import { defineConfig } from 'prisma/config';",
-      'const root = path.dirname(fileURLToPath(import.meta.url));',
-      "process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(root, 'scripts/schema-engine/schema-engine');",
-      'export default defineConfig({',
-      "  schema: 'prisma/schema.prisma',",
-      "  migrations: { path: 'prisma/migrations' },",
-      "  datasource: { url: process.env.DATABASE_URL ?? '' },",
-      '});',
-      '',
-    ].join('\n'),
-  );
-  return dir;
-}
-
-const probeModel = '\nmodel Probe {\n  id    Int    @id @default(autoincrement())\n  label String\n}\n';
+const makeScratchProject = (name: string, extraSchema = '') => makeScratch(tmp, name, extraSchema);
+const applyPendingMigrationsOffline = (rootDir: string, databaseFile: string) => applyOffline(tmp, rootDir, databaseFile);
 
 describe('offline environment', () => {
   it.runIf(offline)('runs the CLI in a network namespace where no connection is possible', async () => {
@@ -289,42 +202,6 @@ describe('prisma migrate dev', () => {
     expect(appliedMigrations(file)).toHaveLength(projectMigrations.length + 1);
   });
 });
-
-interface ApplyOutcome {
-  ok: boolean;
-  result?: { applied: number };
-  message?: string;
-  logs: string[];
-  ms: number;
-}
-
-/**
- * Calls applyPendingMigrations in a child process (in the network namespace like the other CLI
- * runs: it spawns the Prisma CLI itself).
- */
-async function applyPendingMigrationsOffline(rootDir: string, databaseFile: string): Promise<ApplyOutcome> {
-  const script = path.join(tmp, 'apply-pending-migrations.mts');
-  fs.writeFileSync(
-    script,
-    [
-      `import { applyPendingMigrations } from ${JSON.stringify(path.join(root, 'server/db/migrate.ts'))};`,
-      'const [rootDir, databaseFile] = process.argv.slice(2);',
-      'const logs: string[] = [];',
-      'const start = performance.now();',
-      'try {',
-      '  const result = await applyPendingMigrations({ rootDir, databaseFile, log: (msg) => logs.push(msg) });',
-      '  console.log(JSON.stringify({ ok: true, result, logs, ms: performance.now() - start }));',
-      '} catch (error) {',
-      '  const message = (error as Error).message;',
-      '  console.log(JSON.stringify({ ok: false, message, logs, ms: performance.now() - start }));',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const outcome = await run(tsx, [script, rootDir, databaseFile], { env: cliEnv({}) });
-  expect(outcome.code, show(outcome)).toBe(0);
-  return JSON.parse(outcome.stdout.trim().split('\n').at(-1) ?? '') as ApplyOutcome;
-}
 
 describe('applyPendingMigrations', () => {
   it('applies every migration to a fresh file, then takes the fast path', { timeout: 120_000 }, async () => {
