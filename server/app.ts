@@ -38,13 +38,13 @@ export interface AppOptions {
  * `close()` undoes everything in reverse order.
  */
 export async function createApp(config: Config, { logger, pages }: AppOptions) {
-  prepareDataDir(config.dataDir, config.databaseFile);
+  prepareDataDir(config.dataDir, config.database);
   const migrations = await applyPendingMigrations({
     rootDir: config.rootDir,
-    databaseFile: config.databaseFile,
+    database: config.database,
     log: (msg) => logger.info({ module: 'db' }, msg),
   });
-  const db = await createDb(config.databaseFile);
+  const db = await createDb(config.database);
   const metrics = createMetrics();
   const passwordHasher = createPasswordHasher({
     ...config.passwordHashing,
@@ -186,12 +186,12 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     migrationsApplied: migrations.applied,
     /** Starts listening; resolves with the bound port (useful with port 0). */
     async listen(port: number, host: string): Promise<number> {
-      const reader = openBulkReader(config.databaseFile);
+      const reader = await openBulkReader(config.database);
       try {
-        evaluator.load(reader);
+        await evaluator.load(reader);
         await market.start(reader);
       } finally {
-        reader.close();
+        await reader.close();
       }
       housekeeping.push(
         setInterval(() => evaluator.expireBefore(Date.now() * 1000), 1_000),

@@ -49,8 +49,8 @@ async function insertRows(db: Db, table: string, columns: string[], rows: unknow
  * have no password account, so nobody can sign in as them.
  */
 export async function seedBenchDatabase(options: SeedOptions): Promise<SeededUsers> {
-  await applyPendingMigrations({ rootDir: ROOT_DIR, databaseFile: options.databaseFile, log: () => undefined });
-  const db = await createDb(options.databaseFile);
+  await applyPendingMigrations({ rootDir: ROOT_DIR, database: { provider: 'sqlite', file: options.databaseFile }, log: () => undefined });
+  const db = await createDb({ provider: 'sqlite', file: options.databaseFile });
   try {
     const now = sqliteDate(Date.now());
     const expiresAt = sqliteDate(Date.now() + 7 * DAY_MS);

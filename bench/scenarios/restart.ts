@@ -52,7 +52,7 @@ export const restart: Scenario = async ({ smoke, log }) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-bench-restart-'));
   try {
     const empty = path.join(dir, 'empty.db');
-    await applyPendingMigrations({ rootDir: ROOT_DIR, databaseFile: empty, log: () => undefined });
+    await applyPendingMigrations({ rootDir: ROOT_DIR, database: { provider: 'sqlite', file: empty }, log: () => undefined });
     const loaded = path.join(dir, 'loaded.db');
     fs.copyFileSync(empty, loaded);
     log(`seeding ${(spanMs / 3_600_000).toFixed(0)} h of trades at ${perSecond}/s and ${(users * perUser).toLocaleString('en-US')} alerts`);

@@ -1,7 +1,7 @@
 import type { BulkReader } from '../db/bulk-reader.ts';
 import type { Alert } from '../../lib/realtime/events.ts';
-import { DB_WRITE_BACKOFF, type Db } from '../db/client.ts';
-import { backoffDelay } from '../feed/backoff.ts';
+import { DB_WRITE_BACKOFF, type Db, dialectOf } from '../db/client.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { Alert as AlertRow } from '../db/generated/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -66,6 +66,8 @@ interface Pending {
 export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   const { db, metrics } = options;
   const log = options.logger.child({ module: 'alerts' });
+  // The transaction client is another object: the dialect is read once from the one client.
+  const dialect = dialectOf(db);
   const index = createAlertIndex();
   const meta = new Map<string, ConditionMeta>();
   let queue: Array<Pending | { expire: ConditionMeta }> = [];
@@ -165,6 +167,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         await db.$transaction(async (tx) => {
           const result = await fireAlerts(
             tx as Db,
+            dialect,
             fires.map(({ meta: m, state }) => ({ alertId: m.alertId, arming: m.arming, state })),
             new Date(),
           );
@@ -238,7 +241,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
      * counted in tickwatch_alerts_skipped_total by reason and logged at warn with its id, so no
      * stored row can keep the service from starting.
      */
-    load(reader: BulkReader): void {
+    async load(reader: BulkReader): Promise<void> {
       const conditions: AlertCondition[] = [];
       const followed = options.products ? new Set(options.products) : null;
       const seen = new Map<UnindexableReason, number>();
@@ -273,18 +276,18 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         cooldownSeconds: r[7] as number | null,
         expiresAt: r[8] === null ? null : new Date(r[8] as string),
       });
-      const columns = 'a.id, a.userId, a.product, a.basis, a.direction, a.threshold, a.rearmBand, a.cooldownSeconds, a.expiresAt, a.arming, a.repeatMode';
+      const columns = ['id', 'userId', 'product', 'basis', 'direction', 'threshold', 'rearmBand', 'cooldownSeconds', 'expiresAt', 'arming', 'repeatMode'].map((c) => `a."${c}"`).join(', ');
       // Armed alerts: a plain scan (no join, no ORDER BY: sorting a million rows in SQLite cost
       // more than the index's own sort).
-      reader.each(`SELECT ${columns} FROM alert a WHERE a.status = 'armed'`, [], (r) => {
+      await reader.each(`SELECT ${columns} FROM alert a WHERE a."status" = 'armed'`, [], (r) => {
         const row = conditionRow(r);
         add(row, { alertId: row.id, userId: r[1] as string, kind: 'fire', arming: r[9] as number }, r[10], () => fireCondition(row));
       });
       // Triggered rearm alerts wait to be armed again, from the time of the trade that fired them.
-      reader.each(
-        `SELECT ${columns}, a.triggeredAt, n.tradeTime FROM alert a
-           LEFT JOIN notification n ON n.alertId = a.id AND n.arming = a.arming
-          WHERE a.status = 'triggered' AND a.repeatMode = 'rearm'`,
+      await reader.each(
+        `SELECT ${columns}, a."triggeredAt", n."tradeTime" FROM alert a
+           LEFT JOIN notification n ON n."alertId" = a."id" AND n."arming" = a."arming"
+          WHERE a."status" = 'triggered' AND a."repeatMode" = 'rearm'`,
         [],
         (r) => {
           const row = conditionRow(r);

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.ts';
-import { sqliteDate } from '../db/sqlite-date.ts';
+import type { SqlDialect } from '../db/sql-dialect.ts';
 import type { Alert as AlertRow, Notification as NotificationRow } from '../db/generated/client.ts';
 import { formatUnits } from '../stream/parse-decimal.ts';
 import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
@@ -19,8 +19,8 @@ export interface FireResult {
   lost: string[];
 }
 
-const ALERT_COLUMNS = ALERT_COLUMN_NAMES.join(', ');
-const NOTIFICATION_COLUMNS = NOTIFICATION_COLUMN_NAMES.join(', ');
+const ALERT_COLUMNS = ALERT_COLUMN_NAMES.map((c) => `"${c}"`).join(', ');
+const NOTIFICATION_COLUMNS = NOTIFICATION_COLUMN_NAMES.map((c) => `"${c}"`).join(', ');
 
 function valueOf(basis: string, state: WindowState): string {
   if (basis === 'mean') return state.mean;
@@ -35,19 +35,19 @@ function valueOf(basis: string, state: WindowState): string {
  * the query engine kept the event loop busy for over a second per thousand alerts; this is a
  * few milliseconds per chunk.
  */
-export async function fireAlerts(tx: Db, requests: readonly FireRequest[], now: Date): Promise<FireResult> {
+export async function fireAlerts(tx: Db, dialect: SqlDialect, requests: readonly FireRequest[], now: Date): Promise<FireResult> {
   if (requests.length === 0) return { fired: [], lost: [] };
-  const at = sqliteDate(now.getTime());
+  const at = dialect.date(now.getTime());
   // By arming, then ids, so that `id IN (...)` walks the primary key. `+status` keeps SQLite
   // off the status index: with it, every chunk scanned all armed alerts (46 ms per 500 of
   // 100,000), as did a row-value `(id, arming) IN (VALUES ...)`.
   const byArming = new Map<number, string[]>();
   for (const r of requests) byArming.set(r.arming, [...(byArming.get(r.arming) ?? []), r.alertId]);
-  const clauses = [...byArming].map(([, ids]) => `(arming = ? AND id IN (${ids.map(() => '?').join(', ')}))`);
+  const clauses = [...byArming].map(([, ids]) => `("arming" = ? AND "id" IN (${ids.map(() => '?').join(', ')}))`);
   const updated = await tx.$queryRawUnsafe<Array<Record<string, unknown>>>(
-    `UPDATE alert SET status = 'triggered', triggeredAt = ?, updatedAt = ?
-      WHERE +status = 'armed' AND (${clauses.join(' OR ')})
-      RETURNING ${ALERT_COLUMNS}`,
+    dialect.text(`UPDATE alert SET "status" = 'triggered', "triggeredAt" = ?, "updatedAt" = ?
+      WHERE ${dialect.unindexed('"status"')} = 'armed' AND (${clauses.join(' OR ')})
+      RETURNING ${ALERT_COLUMNS}`),
     at,
     at,
     ...[...byArming].flatMap(([arming, ids]) => [arming, ...ids]),
@@ -59,9 +59,9 @@ export async function fireAlerts(tx: Db, requests: readonly FireRequest[], now: 
 
   const values = won.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
   const inserted = await tx.$queryRawUnsafe<Array<Record<string, unknown>>>(
-    `INSERT INTO notification (alertId, userId, arming, product, basis, direction, threshold, value, tradeId, tradeTime, windowCount, firedAt)
+    dialect.text(`INSERT INTO notification ("alertId", "userId", "arming", "product", "basis", "direction", "threshold", "value", "tradeId", "tradeTime", "windowCount", "firedAt")
      VALUES ${values}
-     RETURNING ${NOTIFICATION_COLUMNS}`,
+     RETURNING ${NOTIFICATION_COLUMNS}`),
     ...won.flatMap((r) => {
       const row = rows.get(r.alertId)!;
       return [row.id, row.userId, row.arming, row.product, row.basis, row.direction, row.threshold, valueOf(row.basis, r.state), r.state.tradeId, r.state.time, r.state.count, at];

@@ -1,6 +1,6 @@
 import type { Alert } from '../../lib/realtime/events.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
-import type { Db } from '../db/client.ts';
+import { type Db, dialectOf } from '../db/client.ts';
 import { toAlert, toNotification } from './alert-record.ts';
 import { ALERT_COLUMN_NAMES, NOTIFICATION_COLUMN_NAMES, toAlertRow, toNotificationRow } from './raw-rows.ts';
 
@@ -13,8 +13,8 @@ export interface PendingHit {
 // One statement per page: the notification and its alert side by side, the alert's columns
 // prefixed so the two `id`s do not collide.
 const PAGE_COLUMNS = [
-  ...NOTIFICATION_COLUMN_NAMES.map((c) => `n.${c}`),
-  ...ALERT_COLUMN_NAMES.map((c) => `a.${c} AS a_${c}`),
+  ...NOTIFICATION_COLUMN_NAMES.map((c) => `n."${c}"`),
+  ...ALERT_COLUMN_NAMES.map((c) => `a."${c}" AS "a_${c}"`),
 ].join(', ');
 
 /** How long notifications are kept. */
@@ -22,6 +22,7 @@ export const NOTIFICATION_RETENTION_MS = 90 * 86_400_000;
 
 /** The inbox: a user's notifications, read state and delivery state. */
 export function createNotificationService(db: Db) {
+  const dialect = dialectOf(db);
   return {
     /** Newest first; `before` pages by id; `unread` counts all unread ones of the user. */
     async list(userId: string, opts: { unreadOnly: boolean; before?: number; limit: number }) {
@@ -54,9 +55,9 @@ export function createNotificationService(db: Db) {
      */
     async undeliveredPage(userId: string, afterId: number, limit: number): Promise<PendingHit[]> {
       const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        `SELECT ${PAGE_COLUMNS} FROM notification n LEFT JOIN alert a ON a.id = n.alertId
-          WHERE n.userId = ? AND n.deliveredAt IS NULL AND n.id > ?
-          ORDER BY n.id LIMIT ?`,
+        dialect.text(`SELECT ${PAGE_COLUMNS} FROM notification n LEFT JOIN alert a ON a."id" = n."alertId"
+          WHERE n."userId" = ? AND n."deliveredAt" IS NULL AND n."id" > ?
+          ORDER BY n."id" LIMIT ?`),
         userId,
         afterId,
         limit,
@@ -70,7 +71,7 @@ export function createNotificationService(db: Db) {
     /** How many of the user's notifications above `afterId` are undelivered, and the newest id of them. */
     async undeliveredAfter(userId: string, afterId: number): Promise<{ count: number; lastId: number }> {
       const [row] = await db.$queryRawUnsafe<Array<{ count: number | bigint; lastId: number | bigint | null }>>(
-        'SELECT COUNT(*) AS count, MAX(id) AS lastId FROM notification WHERE userId = ? AND deliveredAt IS NULL AND id > ?',
+        dialect.text('SELECT COUNT(*) AS "count", MAX("id") AS "lastId" FROM notification WHERE "userId" = ? AND "deliveredAt" IS NULL AND "id" > ?'),
         userId,
         afterId,
       );

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL, resolveSqliteFile } from '../db/database-url.ts';
+import { DEFAULT_DATABASE_URL, resolveDatabase } from '../db/database-url.ts';
 import { parseDuration } from './parse-duration.ts';
 
 /** Thrown for an invalid environment; `message` is one line naming the variable. */
@@ -25,6 +25,14 @@ function duration(name: string, fallback: string, minMs: number, maxMs: number) 
       }
       return ms;
     });
+}
+
+/** A URL as an error may show it: without its password. */
+function redactUrl(value: string): string {
+  if (!URL.canParse(value)) return value;
+  const parsed = new URL(value);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
 
 function fmt(ms: number): string {
@@ -162,10 +170,10 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       `HTTP_HEADERS_TIMEOUT (${fmt(env.HTTP_HEADERS_TIMEOUT)}) must not be longer than HTTP_REQUEST_TIMEOUT (${fmt(env.HTTP_REQUEST_TIMEOUT)})`,
     );
   }
-  const databaseFile = resolveSqliteFile(env.DATABASE_URL, rootDir);
-  if (databaseFile === null) {
+  const database = resolveDatabase(env.DATABASE_URL, rootDir);
+  if (database === null) {
     throw new ConfigError(
-      `DATABASE_URL must be a SQLite file: URL such as ${DEFAULT_DATABASE_URL} (got "${env.DATABASE_URL}")`,
+      `DATABASE_URL must be a SQLite file: URL such as ${DEFAULT_DATABASE_URL}, or a postgresql:// URL with a host and a database name (got "${redactUrl(env.DATABASE_URL)}")`,
     );
   }
   return {
@@ -174,7 +182,7 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
     host: env.HOST,
-    databaseFile,
+    database,
     dataDir: path.resolve(rootDir, env.DATA_DIR),
     authSecret: env.BETTER_AUTH_SECRET,
     publicUrl: env.PUBLIC_URL,

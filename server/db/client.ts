@@ -1,8 +1,15 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import type { BackoffPolicy } from '../feed/backoff.ts';
+import type { BackoffPolicy } from '../backoff.ts';
+import type { DatabaseTarget } from './database-url.ts';
 import { PrismaClient } from './generated/client.ts';
 import { serializedAdapter } from './serialized-adapter.ts';
+import { type SqlDialect, postgresqlDialect, sqliteDialect } from './sql-dialect.ts';
 
+/**
+ * The one Prisma client of the process. Its type is the SQLite client's: the PostgreSQL client
+ * is generated from the same schema (prisma/postgresql/schema.prisma is derived from
+ * prisma/schema.prisma), so their models and queries are the same.
+ */
 export type Db = PrismaClient;
 
 /**
@@ -18,18 +25,62 @@ export const BUSY_TIMEOUT_MS = 250;
 export const DB_WRITE_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 2_000 };
 
 /**
- * Opens the one Prisma client of the process on the SQLite file `databaseFile` (absolute path).
- * WAL mode lets readers (pages, API) proceed while the pipeline writes; a short busy timeout
- * makes a briefly locked database wait instead of failing. Every statement and transaction on
- * the connection takes one lock (`serializedAdapter`), so a statement of one request never runs
- * inside another request's open transaction.
+ * PostgreSQL pool: connections per node (the server, not the web pages, holds them), how long
+ * to wait for one, and how long one statement may run. A server that is down or unreachable
+ * fails a query within the connect timeout instead of queueing work for minutes; the writers
+ * retry with `DB_WRITE_BACKOFF` and `/readyz` says not ready meanwhile.
  */
-export async function createDb(databaseFile: string): Promise<Db> {
+export const PG_POOL = { max: 10, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, statementTimeoutMs: 15_000 } as const;
+
+const dialects = new WeakMap<object, SqlDialect>();
+
+/** How raw SQL is written for this client's database. */
+export function dialectOf(db: Db): SqlDialect {
+  const dialect = dialects.get(db);
+  if (!dialect) throw new Error('not a client opened by createDb');
+  return dialect;
+}
+
+/** Opens the one Prisma client of the process on `target`. */
+export async function createDb(target: DatabaseTarget): Promise<Db> {
+  const db = target.provider === 'sqlite' ? await openSqlite(target.file) : await openPostgresql(target.url);
+  dialects.set(db, target.provider === 'sqlite' ? sqliteDialect : postgresqlDialect);
+  return db;
+}
+
+/**
+ * SQLite at `databaseFile` (absolute path). WAL mode lets readers (pages, API) proceed while the
+ * pipeline writes; a short busy timeout makes a briefly locked database wait instead of failing.
+ * Every statement and transaction on the connection takes one lock (`serializedAdapter`), so a
+ * statement of one request never runs inside another request's open transaction.
+ */
+async function openSqlite(databaseFile: string): Promise<Db> {
   const adapter = serializedAdapter(new PrismaBetterSqlite3({ url: `file:${databaseFile}`, timeout: BUSY_TIMEOUT_MS }));
   const db = new PrismaClient({ adapter });
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Cascades (an account's alerts and notifications) rely on SQLite enforcing foreign keys.
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  return db;
+}
+
+/**
+ * PostgreSQL through a pool (`@prisma/adapter-pg`): each interactive transaction has a
+ * connection of its own, so no statement of one request runs inside another's transaction.
+ * The client is loaded only here, so a SQLite process never loads it.
+ */
+async function openPostgresql(url: string): Promise<Db> {
+  const [{ PrismaPg }, generated] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-postgresql/client.ts')]);
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: PG_POOL.max,
+    connectionTimeoutMillis: PG_POOL.connectionTimeoutMillis,
+    idleTimeoutMillis: PG_POOL.idleTimeoutMillis,
+    statement_timeout: PG_POOL.statementTimeoutMs,
+    application_name: 'tickwatch',
+  });
+  // Same schema, same models: only the provider differs (see `Db`).
+  const db = new generated.PrismaClient({ adapter }) as unknown as Db;
+  await db.$queryRawUnsafe('SELECT 1');
   return db;
 }

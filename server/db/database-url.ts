@@ -4,6 +4,19 @@ import path from 'node:path';
 export const DEFAULT_DATABASE_URL = 'file:./data/tickwatch.db';
 
 /**
+ * The database a DATABASE_URL names: a SQLite file (the embedded default, one process) or a
+ * PostgreSQL server (several nodes). Everything that depends on the provider (the generated
+ * client, the migrations folder, the raw SQL dialect) is chosen from this.
+ */
+export type DatabaseTarget = { provider: 'sqlite'; file: string } | { provider: 'postgresql'; url: string };
+
+/** Per provider: its Prisma schema and migrations folder, relative to the project root. */
+export const PRISMA_LAYOUT = {
+  sqlite: { schema: 'prisma/schema.prisma', migrations: 'prisma/migrations' },
+  postgresql: { schema: 'prisma/postgresql/schema.prisma', migrations: 'prisma/postgresql/migrations' },
+} as const;
+
+/**
  * Resolves a SQLite `file:` URL to an absolute file path, so that the Prisma CLI and the server
  * always open the same file whatever their working directory. Relative paths are taken from
  * `rootDir` (the project root). Returns `null` for anything that is not a `file:` URL: callers
@@ -15,4 +28,26 @@ export function resolveSqliteFile(url: string, rootDir: string): string | null {
   const raw = url.slice('file:'.length).split('?')[0] ?? '';
   if (raw === '' || raw === ':memory:') return null;
   return path.resolve(rootDir, raw);
+}
+
+/**
+ * The database `url` names, or `null` when it is neither a SQLite `file:` URL nor a
+ * `postgresql://` / `postgres://` URL with a host and a database name.
+ */
+export function resolveDatabase(url: string, rootDir: string): DatabaseTarget | null {
+  const file = resolveSqliteFile(url, rootDir);
+  if (file !== null) return { provider: 'sqlite', file };
+  if (!/^postgres(ql)?:\/\//.test(url) || !URL.canParse(url)) return null;
+  const parsed = new URL(url);
+  if (parsed.hostname === '' && !parsed.searchParams.has('host')) return null;
+  if (parsed.pathname.replace(/^\//, '') === '') return null;
+  return { provider: 'postgresql', url };
+}
+
+/** What a log line or an error may say about the database: never a password. */
+export function describeDatabase(target: DatabaseTarget): string {
+  if (target.provider === 'sqlite') return target.file;
+  const parsed = new URL(target.url);
+  parsed.password = parsed.password === '' ? '' : '***';
+  return parsed.toString();
 }

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { Logger } from '../logger.ts';
 import type { RawTrade } from '../stream/types.ts';
-import { FEED_BACKOFF, FEED_BACKOFF_RATE_LIMITED, backoffDelay } from './backoff.ts';
+import { FEED_BACKOFF, FEED_BACKOFF_RATE_LIMITED, backoffDelay } from '../backoff.ts';
 import { parseFeedFrame, productOfSubscribeError } from './coinbase-messages.ts';
 
 /** Connection states as the pipeline sees them (per connection, for all its products). */

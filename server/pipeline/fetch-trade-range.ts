@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
-import { FEED_BACKOFF, backoffDelay } from '../feed/backoff.ts';
+import { FEED_BACKOFF, backoffDelay } from '../backoff.ts';
 import { REST_PAGE_LIMIT, RestError, fetchTradesBefore } from '../feed/rest-trades.ts';
 import { parseTrade } from '../stream/parse-trade.ts';
 import type { Trade } from '../stream/types.ts';

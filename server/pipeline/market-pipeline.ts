@@ -110,7 +110,7 @@ export function createMarketPipeline(options: MarketPipelineOptions) {
     async start(reader: BulkReader): Promise<void> {
       const sinceUs = (Date.now() - config.tradeRetentionMs) * 1000;
       for (const pipeline of pipelines.values()) {
-        pipeline.warmStart((onTrade) => store.eachSince(reader, pipeline.product, sinceUs, onTrade));
+        await pipeline.warmStart((onTrade) => store.eachSince(reader, pipeline.product, sinceUs, onTrade));
       }
       await prune();
       feed.start();

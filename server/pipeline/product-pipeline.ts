@@ -1,6 +1,6 @@
 import type { FeedState, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
 import { toTick } from '../stream/to-tick.ts';
-import { FEED_BACKOFF, backoffDelay } from '../feed/backoff.ts';
+import { FEED_BACKOFF, backoffDelay } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { parseStoredTrade, parseTrade } from '../stream/parse-trade.ts';
@@ -204,12 +204,12 @@ export function createProductPipeline(options: ProductPipelineOptions) {
     product,
     /**
      * Rebuilds the window and history from stored trades at start: `load` calls back with each,
-     * in ascending trade id, and returns how many it read.
+     * in ascending trade id, and resolves with how many it read.
      */
-    warmStart(load: (onTrade: (stored: StoredTrade) => void) => number): void {
+    async warmStart(load: (onTrade: (stored: StoredTrade) => void) => Promise<number>): Promise<void> {
       let previousId: number | null = null;
       let skipped = 0;
-      const read = load((stored) => {
+      const read = await load((stored) => {
         const parsed = parseStoredTrade(stored, stored.timeUs);
         if (!parsed.ok) {
           skipped++;

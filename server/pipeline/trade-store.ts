@@ -1,6 +1,6 @@
 import type { BulkReader } from '../db/bulk-reader.ts';
-import { DB_WRITE_BACKOFF, type Db } from '../db/client.ts';
-import { backoffDelay } from '../feed/backoff.ts';
+import { DB_WRITE_BACKOFF, type Db, dialectOf } from '../db/client.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RawTrade, Trade } from '../stream/types.ts';
@@ -17,7 +17,7 @@ export interface TradeStoreOptions {
   metrics?: Metrics;
   /** How often queued trades are written, in milliseconds. */
   flushIntervalMs?: number;
-  /** Rows per INSERT statement (7 parameters each; SQLite allows 32,766). */
+  /** Rows per INSERT statement (7 parameters each; SQLite allows 32,766, PostgreSQL 65,535). */
   rowsPerStatement?: number;
   /**
    * Awaited before each batch is written: resolves once the alert firings of every trade applied
@@ -32,13 +32,14 @@ const COLUMNS = 7;
 
 /**
  * Persists applied trades in batches off the hot path: `add()` only queues; a timer writes the
- * queue in one transaction with multi-row `INSERT OR IGNORE` (idempotent, so a retried or
+ * queue in one transaction with multi-row `INSERT ... ON CONFLICT DO NOTHING` (idempotent, so a retried or
  * replayed batch never duplicates). A failed write keeps the queue and is retried with backoff
  * (`DB_WRITE_BACKOFF`), so a locked, full or failing database loses nothing, and a long outage
  * does not keep the process busy with attempts that stall the event loop for the busy timeout.
  */
 export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, rowsPerStatement = 500, beforeWrite }: TradeStoreOptions) {
   const log = logger.child({ module: 'trade-store' });
+  const dialect = dialectOf(db);
   let queue: Trade[] = [];
   let flushing: Promise<void> | null = null;
   let failures = 0;
@@ -56,7 +57,9 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
       const params = rows.flatMap((t) => [t.product, t.tradeId, t.time, t.timeUs, t.price, t.size, t.side]);
       statements.push(
         db.$executeRawUnsafe(
-          `INSERT OR IGNORE INTO trade (product, tradeId, time, timeUs, price, size, side) VALUES ${placeholders}`,
+          dialect.text(
+            `INSERT INTO trade ("product", "tradeId", "time", "timeUs", "price", "size", "side") VALUES ${placeholders} ON CONFLICT DO NOTHING`,
+          ),
           ...params,
         ),
       );
@@ -109,16 +112,16 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
      * Streams stored trades of `product` with `timeUs > sinceUs`, in trade-id order, through
      * `reader` (start-up: a day of trades is a million rows); returns how many.
      */
-    eachSince(reader: BulkReader, product: string, sinceUs: number, onTrade: (trade: StoredTrade) => void): number {
+    eachSince(reader: BulkReader, product: string, sinceUs: number, onTrade: (trade: StoredTrade) => void): Promise<number> {
       return reader.each(
-        'SELECT tradeId, time, timeUs, price, size, side FROM trade WHERE product = ? AND timeUs > ? ORDER BY tradeId',
+        'SELECT "tradeId", "time", "timeUs", "price", "size", "side" FROM trade WHERE "product" = ? AND "timeUs" > ? ORDER BY "tradeId"',
         [product, sinceUs],
         (row) => onTrade({ product, tradeId: row[0] as number, time: row[1] as string, timeUs: row[2] as number, price: row[3] as string, size: row[4] as string, side: row[5] as string }),
       );
     },
     /** Deletes stored trades older than `beforeUs`; returns how many. */
     async prune(beforeUs: number): Promise<number> {
-      return db.$executeRawUnsafe('DELETE FROM trade WHERE timeUs < ?', beforeUs);
+      return db.$executeRawUnsafe(dialect.text('DELETE FROM trade WHERE "timeUs" < ?'), beforeUs);
     },
     /** Stops the timer and writes what is queued. */
     async close(): Promise<void> {

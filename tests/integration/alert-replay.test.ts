@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { AlertBacklog, AlertHit } from '../../lib/realtime/events.ts';
 import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
-import { sqliteDate } from '../../server/db/sqlite-date.ts';
+import { dialectOf } from '../../server/db/client.ts';
 import { REPLAY_LIMIT, REPLAY_PAGE_SIZE } from '../../server/realtime/alert-delivery.ts';
 import { readMetric } from '../support/metrics.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
@@ -24,15 +24,17 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Writes `count` undelivered notifications of one alert straight into the database, oldest first, in one statement. */
 async function seedBacklog(t: TestApp, user: TestUser, count: number): Promise<number[]> {
   const alert = await user.http.createAlert({ product: PRODUCT, basis: 'last', direction: 'above', threshold: '900000.00' });
+  const dialect = dialectOf(t.app.db);
+  // The recursion counter is an integer on both databases (PostgreSQL types it from the first SELECT).
   await t.app.db.$executeRawUnsafe(
-    `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
-     INSERT INTO notification (alertId, userId, arming, product, basis, direction, threshold, value, tradeId, tradeTime, windowCount, firedAt)
-     SELECT ?, ?, n, ?, 'last', 'above', '900000.00', '900001.00000000', n, '2026-01-01T00:00:00.000001Z', 1, ? FROM seq`,
+    dialect.text(`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
+     INSERT INTO notification ("alertId", "userId", "arming", "product", "basis", "direction", "threshold", "value", "tradeId", "tradeTime", "windowCount", "firedAt")
+     SELECT ?, ?, n, ?, 'last', 'above', '900000.00', '900001.00000000', n, '2026-01-01T00:00:00.000001Z', 1, ? FROM seq`),
     count,
     alert.id,
     user.id,
     PRODUCT,
-    sqliteDate(Date.now()),
+    dialect.date(Date.now()),
   );
   const rows = await t.app.db.notification.findMany({ where: { userId: user.id }, select: { id: true }, orderBy: { id: 'asc' } });
   return rows.map((r) => r.id);

@@ -23,8 +23,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-db-lock-'));
   const file = path.join(dir, 'tickwatch.db');
-  await applyPendingMigrations({ rootDir: ROOT_DIR, databaseFile: file, log: () => undefined });
-  db = await createDb(file);
+  await applyPendingMigrations({ rootDir: ROOT_DIR, database: { provider: 'sqlite', file }, log: () => undefined });
+  db = await createDb({ provider: 'sqlite', file });
   userId = 'user-lock';
   await db.user.create({ data: { id: userId, name: 'Lock', email: 'lock@example.com' } });
   await db.alert.create({ data: { id: 'alert-lock', userId, product: 'BTC-USD', basis: 'last', direction: 'above', threshold: '1' } });

@@ -4,29 +4,16 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type App, createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config/config.ts';
-import { applyPendingMigrations } from '../../server/db/migrate.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type ServerLogWatch, watchServerLog } from './server-error-guard.ts';
 import { type ExpectedError, type LogEntry, WARN_LEVEL, levelOfLine, parseLogLine } from './server-log.ts';
+import { dropTestDatabase, testDatabaseUrl } from './test-database.ts';
 
 export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 
 /** Port 9 (discard) on loopback: nothing listens, so connections are refused at once. */
 export const CLOSED_FEED_URL = 'ws://127.0.0.1:9/';
 export const CLOSED_REST_URL = 'http://127.0.0.1:9/';
-
-let template: Promise<string> | null = null;
-
-/** A migrated database made once per test file and copied for each app, to keep tests fast. */
-function migratedTemplate(): Promise<string> {
-  template ??= (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-template-'));
-    const file = path.join(dir, 'template.db');
-    await applyPendingMigrations({ rootDir: ROOT_DIR, databaseFile: file, log: () => undefined });
-    return file;
-  })();
-  return template;
-}
 
 export interface TestApp {
   app: App;
@@ -80,13 +67,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     throw new Error(`LOG_LEVEL=${env.LOG_LEVEL} would hide the server's errors from the tests; use warn or a more verbose level`);
   }
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-test-'));
-  const databaseFile = path.join(dataDir, 'tickwatch.db');
-  if (!fs.existsSync(databaseFile)) fs.copyFileSync(await migratedTemplate(), databaseFile);
+  const databaseUrl = await testDatabaseUrl(dataDir);
   const config = loadConfig(
     {
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'warn',
       // Tests never reach outside this machine: by default the feed points at a closed local port.
       COINBASE_WS_URL: CLOSED_FEED_URL,
@@ -107,7 +93,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     logs: watch.entries,
     async close() {
       await app.close();
-      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (options.keepData) return;
+      await dropTestDatabase(dataDir);
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

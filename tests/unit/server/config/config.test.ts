@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({}, ROOT);
     expect(config.port).toBe(3000);
-    expect(config.databaseFile).toBe('/srv/tickwatch/data/tickwatch.db');
+    expect(config.database).toEqual({ provider: 'sqlite', file: '/srv/tickwatch/data/tickwatch.db' });
     expect(config.dataDir).toBe('/srv/tickwatch/data');
     expect(config.products).toEqual(['BTC-USD']);
     expect(config.windowMs).toBe(600_000);
@@ -56,8 +56,26 @@ describe('loadConfig', () => {
   });
 
   it('resolves a relative DATABASE_URL from the project root', () => {
-    expect(loadConfig({ DATABASE_URL: 'file:./db/x.db' }, ROOT).databaseFile).toBe('/srv/tickwatch/db/x.db');
-    expect(loadConfig({ DATABASE_URL: 'file:/tmp/y.db' }, ROOT).databaseFile).toBe('/tmp/y.db');
+    expect(loadConfig({ DATABASE_URL: 'file:./db/x.db' }, ROOT).database).toEqual({ provider: 'sqlite', file: '/srv/tickwatch/db/x.db' });
+    expect(loadConfig({ DATABASE_URL: 'file:/tmp/y.db' }, ROOT).database).toEqual({ provider: 'sqlite', file: '/tmp/y.db' });
+  });
+
+  it('takes a postgresql:// or postgres:// URL with a host and a database as PostgreSQL', () => {
+    for (const url of ['postgresql://app:secret@db.internal:5432/tickwatch', 'postgres://127.0.0.1/tickwatch?sslmode=disable']) {
+      expect(loadConfig({ DATABASE_URL: url }, ROOT).database).toEqual({ provider: 'postgresql', url });
+    }
+  });
+
+  it.each(['postgresql://db.internal:5432/', 'postgresql:///tickwatch', 'mysql://db/tickwatch', 'postgresql://db:notaport/x'])(
+    'refuses DATABASE_URL=%s with one line naming the variable',
+    (url) => {
+      expect(() => loadConfig({ DATABASE_URL: url }, ROOT)).toThrow(/^DATABASE_URL must be a SQLite file: URL .* or a postgresql:\/\/ URL/);
+    },
+  );
+
+  it('never repeats a password of a refused DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://app:hunter2@db.internal:5432/' }, ROOT)).toThrow(/app:\*\*\*@/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://app:hunter2@db.internal:5432/' }, ROOT)).not.toThrow(/hunter2/);
   });
 
   it('parses products, windows and rate limits', () => {
@@ -74,7 +92,7 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535/],
     [{ PORT: '70000' }, /^PORT must be/],
-    [{ DATABASE_URL: 'postgres://localhost/x' }, /^DATABASE_URL must be a SQLite file: URL/],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL must be a SQLite file: URL/],
     [{ WINDOW: '10' }, /^WINDOW must be an integer followed by s, m or h, from 1s to 24h/],
     [{ WINDOW: '25h' }, /^WINDOW must be/],
     [{ WINDOW: '1.5m' }, /^WINDOW must be/],
