@@ -109,6 +109,35 @@ function url(name: string, fallback: string | undefined, protocols: string[]) {
     });
 }
 
+/** A Redis URL as an error may show it: credentials masked, even in text that is not a URL. */
+function maskCredentials(text: string): string {
+  return text.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+/** `REDIS_URL`: redis:// or rediss://, a host, an optional port and database number. */
+function redisUrl(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const parsed = URL.canParse(text) ? new URL(text) : null;
+      const ok =
+        parsed !== null &&
+        (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') &&
+        parsed.hostname !== '' &&
+        /^(\/(\d{1,5})?)?$/.test(parsed.pathname);
+      if (!ok) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a redis:// or rediss:// URL such as redis://host:6379 or redis://host:6379/2 (got "${maskCredentials(text)}")`,
+        });
+        return z.NEVER;
+      }
+      return text;
+    });
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer('PORT', 3000, 0, 65535),
@@ -159,6 +188,11 @@ const envSchema = z.object({
   MAX_CONNECTIONS_PER_IP: integer('MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
   PASSWORD_HASH_CONCURRENCY: integer('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
   PASSWORD_HASH_QUEUE: integer('PASSWORD_HASH_QUEUE', 32, 0, 10_000),
+  REDIS_URL: redisUrl('REDIS_URL'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ . -')
+    .default('tickwatch:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -219,6 +253,11 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     },
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    /**
+     * Several nodes: cross-node Socket.IO delivery and shared rate limits (null: one process,
+     * everything in memory). Keys and channels of this deployment start with `keyPrefix`.
+     */
+    redis: env.REDIS_URL === undefined ? null : { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     logLevel: env.LOG_LEVEL,
   };
 }

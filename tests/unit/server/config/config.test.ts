@@ -78,6 +78,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://app:hunter2@db.internal:5432/' }, ROOT)).not.toThrow(/hunter2/);
   });
 
+  it('runs as one process without REDIS_URL, and takes redis:// and rediss:// URLs with the key prefix', () => {
+    expect(loadConfig({}, ROOT).redis).toBeNull();
+    for (const url of ['redis://127.0.0.1:6379', 'redis://cache.internal', 'redis://:secret@cache.internal:6380/2', 'rediss://app:secret@cache.example.com:6380/0']) {
+      expect(loadConfig({ REDIS_URL: url }, ROOT).redis).toEqual({ url, keyPrefix: 'tickwatch:' });
+    }
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/1', REDIS_KEY_PREFIX: 'staging:' }, ROOT).redis).toEqual({
+      url: 'redis://127.0.0.1:6379/1',
+      keyPrefix: 'staging:',
+    });
+  });
+
+  it.each(['http://cache.internal:6379', 'redis://', 'redis:///2', 'redis://cache.internal:6379/two', 'redis://cache.internal:6379/1/2', 'cache.internal:6379', 'redis://cache:notaport'])(
+    'refuses REDIS_URL=%s with one line naming the variable',
+    (url) => {
+      const message = errorOf({ REDIS_URL: url });
+      expect(message).toMatch(/^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL such as redis:\/\/host:6379/);
+      expect(message).not.toContain('\n');
+    },
+  );
+
+  it('never repeats a password of a refused REDIS_URL', () => {
+    for (const url of ['http://app:hunter2@cache.internal:6379', 'redis://:hunter2@cache.internal:6379/x', 'redis://:hunter2@cache internal']) {
+      const message = errorOf({ REDIS_URL: url });
+      expect(message).toMatch(/^REDIS_URL must be/);
+      expect(message).not.toContain('hunter2');
+    }
+  });
+
   it('parses products, windows and rate limits', () => {
     const config = loadConfig(
       { PRODUCTS: 'BTC-USD, ETH-USD', WINDOW: '90s', RATE_LIMIT_AUTH_IP: '5/1m', PUBLIC_URL: 'https://alerts.example.com' },
@@ -118,6 +146,8 @@ describe('loadConfig', () => {
     [{ MAX_CONNECTIONS_PER_IP: '-1' }, /^MAX_CONNECTIONS_PER_IP must be an integer from 0/],
     [{ PASSWORD_HASH_CONCURRENCY: '0' }, /^PASSWORD_HASH_CONCURRENCY must be an integer from 1 to 64/],
     [{ PASSWORD_HASH_QUEUE: 'lots' }, /^PASSWORD_HASH_QUEUE must be an integer from 0/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'has space' }, /^REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ \. -/],
+    [{ REDIS_KEY_PREFIX: 'x'.repeat(65) }, /^REDIS_KEY_PREFIX must be/],
   ])('refuses %j with one line naming the variable', (env, pattern) => {
     const message = errorOf(env);
     expect(message).toMatch(pattern);
