@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { DataDirError } from './db/prepare-data-dir.ts';
 import { createLogger } from './logger.ts';
 import { installProcessPolicy } from './process-policy.ts';
+import { RedisUnavailableError } from './redis/redis-client.ts';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,7 +53,7 @@ installProcessPolicy({
 try {
   app = await createApp(config, { logger, pages: true });
 } catch (error) {
-  if (error instanceof DataDirError) fail(error.message);
+  if (error instanceof DataDirError || error instanceof RedisUnavailableError) fail(error.message);
   logger.fatal({ err: error }, 'startup failed');
   fail(error instanceof Error ? error.message : String(error));
 }

@@ -127,6 +127,18 @@ export function createMetrics() {
       help: 'Requests answered 503 because the password-hashing queue was full',
       registers: [registry],
     }),
+    // Registered by server/redis/redis-client.ts only when REDIS_URL is set (a 0 without Redis
+    // would read as an outage).
+    redisConnected: new Gauge({
+      name: 'tickwatch_redis_connected',
+      help: 'REDIS_URL set: 1 while every Redis connection of this node is up, 0 while one is down and reconnecting',
+      registers: [],
+    }),
+    redisConnectionLosses: new Counter({
+      name: 'tickwatch_redis_connection_losses_total',
+      help: 'REDIS_URL set: times this node lost a Redis connection (it reconnects by itself)',
+      registers: [],
+    }),
   };
   return metrics;
 }
