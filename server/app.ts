@@ -10,7 +10,7 @@ import { applyPendingMigrations } from './db/migrate.ts';
 import { prepareDataDir } from './db/prepare-data-dir.ts';
 import { type PageHandler, createRequestHandler } from './http/create-request-handler.ts';
 import { guardConnections, serverOptions } from './http/connection-guard.ts';
-import { createRateLimiter } from './http/rate-limiter.ts';
+import { type RateLimit, createRateLimiter } from './http/rate-limiter.ts';
 import { secureEveryResponse } from './http/security-headers.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -25,6 +25,7 @@ import { createMarketPipeline } from './pipeline/market-pipeline.ts';
 import { createTradeStore } from './pipeline/trade-store.ts';
 import { openBulkReader } from './db/bulk-reader.ts';
 import { createRealtimeServer } from './realtime/create-realtime-server.ts';
+import { connectRedis } from './redis/redis-client.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -38,6 +39,11 @@ export interface AppOptions {
  * `close()` undoes everything in reverse order.
  */
 export async function createApp(config: Config, { logger, pages }: AppOptions) {
+  // Several nodes (REDIS_URL): connected first, so an unreachable Redis stops the start before
+  // anything is opened. Rate limits then count across nodes, and Socket.IO rooms span them.
+  const redis = config.redis ? await connectRedis(config.redis, logger) : null;
+  const rateLimiter = (name: string, limit: RateLimit) =>
+    createRateLimiter(limit, redis && { client: redis.client, keyPrefix: `${redis.keyPrefix}rate-limit:${name}` });
   prepareDataDir(config.dataDir, config.database);
   const migrations = await applyPendingMigrations({
     rootDir: config.rootDir,
@@ -46,6 +52,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
   });
   const db = await createDb(config.database);
   const metrics = createMetrics();
+  redis?.reportTo(metrics);
   const passwordHasher = createPasswordHasher({
     ...config.passwordHashing,
     onChange: (running, waiting) => {
@@ -114,6 +121,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     limits: config.sockets.limits,
     connectTimeoutMs: config.sockets.connectTimeoutMs,
     eventBudget: config.sockets.eventBudget,
+    redis,
     onConnected: (socket) => {
       deliveryRef?.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
     },
@@ -145,8 +153,8 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     publicUrl: config.publicUrl,
     maxBodyBytes: config.maxBodyBytes,
     limits: {
-      ip: createRateLimiter(config.rateLimits.authIp),
-      account: createRateLimiter(config.rateLimits.authAccount),
+      ip: rateLimiter('auth-ip', config.rateLimits.authIp),
+      account: rateLimiter('auth-account', config.rateLimits.authAccount),
     },
     hashingSaturated: () => passwordHasher.saturated(),
     onSessionsChanged: (userId) => {
@@ -160,10 +168,11 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
         return !store.failing() && !evaluator.failing();
       },
       feed: () => market.ready(),
+      ...(redis ? { redis: () => redis.ready() } : {}),
     },
     pages: renderPage,
     api: createApiRouter(
-      [...marketRoutes(market.view), ...alertRoutes(alerts, notifications, createRateLimiter(config.rateLimits.alertCreate))],
+      [...marketRoutes(market.view), ...alertRoutes(alerts, notifications, rateLimiter('alert-create', config.rateLimits.alertCreate))],
       config.maxBodyBytes,
     ),
   });
@@ -221,6 +230,8 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       await deliveryRef?.settle();
       await nextApp?.close();
       await db.$disconnect();
+      // After the Socket.IO server: its adapter stops reading before the connections go.
+      redis?.close();
     },
   };
 }

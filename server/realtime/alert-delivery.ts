@@ -81,6 +81,7 @@ export function createAlertDelivery(io: RealtimeServer, notifications: Notificat
     coalesced = new Map();
     for (const [userId, ids] of batches) {
       const notice: AlertBacklog = { undelivered: ids.length, inboxUrl: INBOX_URL, replayed: false };
+      // Like a hit: to the user's tabs on every node (through the adapter with REDIS_URL).
       io.to(userRoom(userId))
         .timeout(HIT_ACK_TIMEOUT_MS)
         .emit('alert:backlog', notice, (_error: Error | null, acks: unknown[]) => {
@@ -102,6 +103,7 @@ export function createAlertDelivery(io: RealtimeServer, notifications: Notificat
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
+      // Replays go to the one socket that (re)connected, on this node.
       socket.timeout(HIT_ACK_TIMEOUT_MS).emit('alert:hit', hitOf(notification, alert, true), (error: Error | null) => {
         if (!error) delivered(notification.id);
         resolve(!error);
@@ -142,6 +144,8 @@ export function createAlertDelivery(io: RealtimeServer, notifications: Notificat
         coalescing ??= setTimeout(sendCoalesced, COALESCE_MS);
         return;
       }
+      // The room spans every node with REDIS_URL (the user's tabs may be anywhere); each node
+      // returns its sockets' acknowledgements, so an ack on any node marks it delivered.
       io.to(userRoom(userId))
         .timeout(HIT_ACK_TIMEOUT_MS)
         .emit('alert:hit', hitOf(notification, alert, false), (_error: Error | null, acks: Array<boolean | undefined>) => {

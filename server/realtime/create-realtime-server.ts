@@ -7,9 +7,11 @@ import type { Auth } from '../auth/create-auth.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RedisConnection } from '../redis/redis-client.ts';
 import { isOwnOrigin } from '../http/origin-check.ts';
 import { type PriceSubscribeDeps, handlePriceSubscribe } from './handle-price-subscribe.ts';
 import { type ConnectionLimitSettings, createConnectionLimits } from './connection-limits.ts';
+import { createClusterAdapter } from './cluster-adapter.ts';
 import { createFloodGuard } from './flood-guard.ts';
 import { createSessionGuard } from './session-guard.ts';
 import type { RateBudget } from './token-bucket.ts';
@@ -36,6 +38,8 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   connectTimeoutMs: number;
   /** Messages one connection may send (`RATE_LIMIT_SOCKET_EVENTS`); beyond, it is disconnected. */
   eventBudget: RateBudget;
+  /** Several nodes (`REDIS_URL`): rooms and server-side events span every node. */
+  redis: RedisConnection | null;
 }
 
 /** Largest payload a client may send in one message, in bytes. */
@@ -44,6 +48,17 @@ const MAX_CLIENT_MESSAGE_BYTES = 16_384;
 /**
  * Attaches Socket.IO to the HTTP server: same-origin handshakes only, authenticated by the
  * session cookie, each socket in its user's room and tied to its session's lifetime.
+ *
+ * With Redis (several nodes) the adapter carries broadcasts to every node. Which emits go there:
+ * - `alert:hit`, its over-budget `alert:backlog` notice (alert-delivery.ts) and `alert:update`:
+ *   to `user:<id>` through the adapter, since an alert fires on one node and its user's tabs may
+ *   be on any; acknowledgements come back from every node.
+ * - sign-out and the like: every node re-checks its own sockets of the user (`sessions:changed`).
+ * - `price:tick`: written socket by socket by this node's broadcaster, never through the adapter:
+ *   each node ticks from its own window, so another node's ticks would be copies.
+ * - `feed:status`: `io.local`, this node's feed, the one its ticks come from.
+ * - replayed hits and notices, acks of `price:subscribe`, disconnects by the flood, slow-client
+ *   and connection guards: one socket of this node.
  */
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
   const log = deps.logger.child({ module: 'realtime' });
@@ -56,6 +71,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     // the connection limits at `connectTimeoutMs`; this is the fallback. Socket.IO's default of
     // 45 s let thousands of them sit open.
     connectTimeout: deps.connectTimeoutMs + 1_000,
+    ...(deps.redis ? { adapter: createClusterAdapter(deps.redis) } : {}),
     allowRequest: (req, callback) => {
       // Cross-site WebSocket hijacking: a handshake from another origin is refused outright.
       const { origin, host } = req.headers;
@@ -69,6 +85,17 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   io.engine.on('connection', (conn: Parameters<typeof floods.watch>[0]) => floods.watch(conn));
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);
+  if (deps.redis) {
+    io.on('sessions:changed', (userId) => {
+      guard.revalidateUser(userId).catch((error: unknown) => log.error({ err: error }, 'socket revalidation failed'));
+    });
+    // Whatever the other nodes sent while Redis was away is lost: hits are replayed to this
+    // node's sockets (as on a connect), and sessions that ended meanwhile are re-checked.
+    deps.redis.onRestored(() => {
+      for (const socket of io.sockets.sockets.values()) deps.onConnected(socket);
+      guard.revalidateAll().catch((error: unknown) => log.error({ err: error }, 'socket revalidation failed'));
+    });
+  }
   const slowClients = createSlowClientGuard({ logger: log, onDropped: () => deps.metrics.slowClientsDropped.inc() });
 
   const authenticate = createSocketAuth(deps.auth, log);
@@ -93,12 +120,16 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
 
   return {
     io,
-    revalidateUser: (userId: string) => guard.revalidateUser(userId),
+    /** Re-checks the user's sockets against their sessions, on every node. */
+    revalidateUser(userId: string): Promise<void> {
+      if (deps.redis) io.serverSideEmit('sessions:changed', userId);
+      return guard.revalidateUser(userId);
+    },
     /** Queues a product's newest tick for the sockets watching it (coalesced). */
     publishTick: (state: WindowState) => ticks.publish(state),
-    /** Tells every connected browser about a product's feed state. */
-    publishStatus: (status: FeedStatus) => void io.emit('feed:status', status),
-    /** Tells a user's tabs that one of their alerts changed (triggered, re-armed, expired). */
+    /** Tells this node's browsers about its feed's state (the feed their ticks come from). */
+    publishStatus: (status: FeedStatus) => void io.local.emit('feed:status', status),
+    /** Tells a user's tabs, on every node, that one of their alerts changed (triggered, re-armed, expired). */
     publishAlert: (userId: string, alert: Alert) => void io.to(userRoom(userId)).emit('alert:update', alert),
     /** Sockets holding ticks back for a connection that is not reading (tests, diagnostics). */
     pendingTickSockets: () => ticks.pendingSockets(),

@@ -57,6 +57,16 @@ export function createSessionGuard(io: RealtimeServer, db: Db, logger: Logger) {
       const sockets = [...ids].map((id) => io.sockets.sockets.get(id)).filter((s) => s !== undefined);
       if (sockets.length > 0) await checkSockets(sockets, userId, Date.now());
     },
+    /** Re-checks every socket of this node, one query per user (after a Redis outage). */
+    async revalidateAll(): Promise<void> {
+      const byUser = new Map<string, RealtimeSocket[]>();
+      for (const socket of io.sockets.sockets.values()) {
+        const mine = byUser.get(socket.data.userId);
+        if (mine) mine.push(socket);
+        else byUser.set(socket.data.userId, [socket]);
+      }
+      for (const [userId, sockets] of byUser) await checkSockets(sockets, userId, Date.now());
+    },
     close(): void {
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();

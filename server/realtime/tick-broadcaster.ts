@@ -17,6 +17,11 @@ const FLUSH_SLICE = 250;
  * overwritten) and sent when its connection drains. So memory per socket stays bounded, and
  * every client still ends on the tick of the last applied trade, which a volatile emit could
  * not promise.
+ *
+ * Ticks are node-local: the room lookup reads this node's adapter and every write is a
+ * `socket.emit` to one of this node's sockets, so nothing goes through a cluster adapter
+ * (`REDIS_URL`). Each node ticks from its own window; a room broadcast would reach the sockets
+ * of every node, and a client would get one copy per node.
  */
 export function createTickBroadcaster(io: RealtimeServer, intervalMs = TICK_INTERVAL_MS) {
   const latest = new Map<string, WindowState>();
