@@ -18,6 +18,8 @@ import { createApiRouter } from './http/api-router.ts';
 import { alertRoutes } from './http/routes/alert-routes.ts';
 import { marketRoutes } from './http/routes/market-routes.ts';
 import { createAlertEvaluator } from './alerts/alert-evaluator.ts';
+import { createProductLeases } from './cluster/product-leases.ts';
+import { createAlertSync } from './cluster/alert-sync.ts';
 import { createAlertService } from './alerts/alert-service.ts';
 import { createNotificationService } from './alerts/notification-service.ts';
 import { createAlertDelivery } from './realtime/alert-delivery.ts';
@@ -72,14 +74,23 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
   // The pipeline, the evaluator and the realtime server feed each other through closures.
   let realtimeRef: ReturnType<typeof createRealtimeServer> | null = null;
   let deliveryRef: ReturnType<typeof createAlertDelivery> | null = null;
+  // Several nodes share PostgreSQL: each product's alerts fire on the node holding its lease.
+  // One process on SQLite fires everything itself.
+  const leases =
+    config.database.provider === 'postgresql'
+      ? createProductLeases({ db, nodeId: config.nodeId, products: config.products, ttlMs: config.leaseTtlMs, logger })
+      : null;
   const evaluator = createAlertEvaluator({
     db,
     logger,
     metrics,
+    ...(leases ? { leases } : {}),
     onFired: (fired) => deliveryRef?.send(fired),
     onChanged: (userId, alert) => realtimeRef?.publishAlert(userId, alert),
     products: config.products,
   });
+  // Several nodes: alerts changed on other nodes reach this node's index within about a second.
+  const alertSync = leases ? createAlertSync({ db, logger, track: (row) => evaluator.track(row) }) : null;
   const alerts = createAlertService({
     db,
     evaluator,
@@ -202,6 +213,17 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       } finally {
         await reader.close();
       }
+      if (leases) {
+        leases.onAcquired((product) => {
+          metrics.productLeader.set({ product }, 1);
+          // No crossing during the switch is missed: every armed alert is evaluated at once.
+          evaluator.reevaluate(product);
+        });
+        leases.onLost((product) => metrics.productLeader.set({ product }, 0));
+        for (const product of config.products) metrics.productLeader.set({ product }, 0);
+        await leases.start();
+        alertSync?.start();
+      }
       housekeeping.push(
         setInterval(() => evaluator.expireBefore(Date.now() * 1000), 1_000),
         setInterval(() => void notifications.prune(Date.now()).catch(() => undefined), 3_600_000),
@@ -227,6 +249,9 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       for (const timer of housekeeping) clearInterval(timer);
       await market.close();
       await evaluator.settle();
+      // After the last firing committed: the next leader takes over at once, not after the TTL.
+      await alertSync?.close();
+      await leases?.close();
       await deliveryRef?.settle();
       await nextApp?.close();
       await db.$disconnect();

@@ -44,6 +44,18 @@ export function createMetrics() {
       help: 'Alerts fired (one per arming)',
       registers: [registry],
     }),
+    productLeader: new Gauge({
+      name: 'tickwatch_product_leader',
+      help: "1 on the node holding the product's firing lease, else 0 (several nodes on PostgreSQL)",
+      labelNames: ['product'] as const,
+      registers: [registry],
+    }),
+    firingsFenced: new Counter({
+      name: 'tickwatch_firings_fenced_total',
+      help: 'Firing transactions refused because this node no longer held the product lease at its epoch',
+      labelNames: ['product'] as const,
+      registers: [registry],
+    }),
     dbWriteFailures: new Counter({
       name: 'tickwatch_db_write_failures_total',
       help: 'Background database writes that failed and will be retried, by writer (trades, alerts)',

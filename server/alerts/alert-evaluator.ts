@@ -18,7 +18,9 @@ import {
 } from './alert-conditions.ts';
 import { parseTimeUs } from '../stream/parse-time.ts';
 import { toAlert, toNotification } from './alert-record.ts';
-import { type FireResult, fireAlerts } from './fire-alerts.ts';
+import { type FireResult, expireAlert, fireAlerts, rearmAlert } from './fire-alerts.ts';
+import { FencedError, type FiringLeases } from '../cluster/product-leases.ts';
+import { eachStoredAlert } from './stored-alerts.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
 
 /** A fired alert, persisted, ready to be sent to its user. */
@@ -38,7 +40,13 @@ export interface AlertEvaluatorOptions {
   onChanged?(userId: string, alert: Alert): void;
   /** The products this server follows: stored alerts on others are left out at start. */
   products?: readonly string[];
+  /**
+   * Several nodes: a product's alerts fire only on the node holding its lease, and every firing
+   * transaction checks the lease inside itself. Without it (one process) every product fires here.
+   */
+  leases?: FiringLeases;
 }
+
 
 /** Skipped rows logged one by one per reason at start; past it, one summary line says how many more. */
 const SKIP_LOG_LINES = 20;
@@ -52,6 +60,8 @@ const CHUNK = 500;
 interface Pending {
   meta: ConditionMeta;
   state: WindowState;
+  /** The lease epoch it was matched under (several nodes), checked in its transaction. */
+  epoch: number | null;
 }
 
 /**
@@ -70,6 +80,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   const dialect = dialectOf(db);
   const index = createAlertIndex();
   const meta = new Map<string, ConditionMeta>();
+  /** The newest window per product, to evaluate again when this node takes a product's lease. */
+  const latest = new Map<string, WindowState>();
   let queue: Array<Pending | { expire: ConditionMeta }> = [];
   let draining: Promise<void> | null = null;
   /** Consecutive failed transactions; the retry delay grows with it. */
@@ -140,22 +152,6 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     }
   }
 
-  async function rearm(tx: Db, { meta: m }: Pending): Promise<AlertRow | null> {
-    const won = await tx.alert.updateMany({
-      where: { id: m.alertId, status: 'triggered', arming: m.arming },
-      data: { status: 'armed', arming: { increment: 1 } },
-    });
-    return won.count === 1 ? tx.alert.findUniqueOrThrow({ where: { id: m.alertId } }) : null;
-  }
-
-  async function expire(tx: Db, m: ConditionMeta): Promise<AlertRow | null> {
-    const won = await tx.alert.updateMany({
-      where: { id: m.alertId, status: { in: ['armed', 'triggered'] }, arming: m.arming },
-      data: { status: 'expired' },
-    });
-    return won.count === 1 ? tx.alert.findUniqueOrThrow({ where: { id: m.alertId } }) : null;
-  }
-
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const chunk = queue.splice(0, CHUNK);
@@ -165,6 +161,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       const fires = chunk.filter((item): item is Pending => !('expire' in item) && item.meta.kind === 'fire');
       try {
         await db.$transaction(async (tx) => {
+          await fenceChunk(tx as Db, chunk);
           const result = await fireAlerts(
             tx as Db,
             dialect,
@@ -175,16 +172,20 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
           stale.push(...result.lost);
           for (const item of chunk) {
             if ('expire' in item) {
-              const row = await expire(tx as Db, item.expire);
+              const row = await expireAlert(tx as Db, item.expire);
               if (row) changed.push(row);
             } else if (item.meta.kind === 'rearm') {
-              const row = await rearm(tx as Db, item);
+              const row = await rearmAlert(tx as Db, item.meta);
               if (row) changed.push(row);
               else stale.push(item.meta.alertId);
             }
           }
         });
       } catch (error) {
+        if (error instanceof FencedError) {
+          await refollow(error.product, chunk);
+          continue;
+        }
         // Nothing of this chunk committed: put it back and retry with backoff, losing no firing.
         // Its alerts stay out of the index meanwhile, so later trades cannot fire them twice.
         const delayMs = backoffDelay(failures, DB_WRITE_BACKOFF);
@@ -220,6 +221,32 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         if (row) await track(row);
       }
       await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Several nodes: every product of the chunk still leased to this node at the epoch it matched under. */
+  async function fenceChunk(tx: Db, chunk: typeof queue): Promise<void> {
+    if (!options.leases) return;
+    const checks = new Map<string, number>();
+    for (const item of chunk) {
+      if (!('expire' in item) && item.epoch !== null) checks.set(item.state.product, item.epoch);
+    }
+    for (const [product, epoch] of checks) await options.leases.fence(tx, product, epoch);
+  }
+
+  /**
+   * A chunk refused by the fence of `product`: another node fires that product now, so its items
+   * are dropped and their alerts follow the database again (the new leader evaluates them);
+   * the chunk's other items are queued again at once.
+   */
+  async function refollow(product: string, chunk: typeof queue): Promise<void> {
+    const mine = chunk.filter((item) => !('expire' in item) && item.state.product === product) as Pending[];
+    metrics.firingsFenced.inc({ product }, mine.length);
+    log.warn({ product, alerts: mine.length }, 'firings refused: this node no longer holds the lease');
+    queue = chunk.filter((item) => !mine.includes(item as Pending)).concat(queue);
+    for (const item of mine) {
+      const row = await db.alert.findUnique({ where: { id: item.meta.alertId } }).catch(() => null);
+      if (row) await track(row);
     }
   }
 
@@ -266,35 +293,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
           skip(row.id, error, seen);
         }
       };
-      const conditionRow = (r: unknown[]): ConditionRow => ({
-        id: r[0] as string,
-        product: r[2] as string,
-        basis: r[3] as string,
-        direction: r[4] as string,
-        threshold: r[5] as string,
-        rearmBand: r[6] as string | null,
-        cooldownSeconds: r[7] as number | null,
-        expiresAt: r[8] === null ? null : new Date(r[8] as string),
-      });
-      const columns = ['id', 'userId', 'product', 'basis', 'direction', 'threshold', 'rearmBand', 'cooldownSeconds', 'expiresAt', 'arming', 'repeatMode'].map((c) => `a."${c}"`).join(', ');
-      // Armed alerts: a plain scan (no join, no ORDER BY: sorting a million rows in SQLite cost
-      // more than the index's own sort).
-      await reader.each(`SELECT ${columns} FROM alert a WHERE a."status" = 'armed'`, [], (r) => {
-        const row = conditionRow(r);
-        add(row, { alertId: row.id, userId: r[1] as string, kind: 'fire', arming: r[9] as number }, r[10], () => fireCondition(row));
-      });
-      // Triggered rearm alerts wait to be armed again, from the time of the trade that fired them.
-      await reader.each(
-        `SELECT ${columns}, a."triggeredAt", n."tradeTime" FROM alert a
-           LEFT JOIN notification n ON n."alertId" = a."id" AND n."arming" = a."arming"
-          WHERE a."status" = 'triggered' AND a."repeatMode" = 'rearm'`,
-        [],
-        (r) => {
-          const row = conditionRow(r);
-          const triggeredAtMs = r[11] === null ? 0 : Date.parse(r[11] as string);
-          const firedAtUs = (r[12] !== null && parseTimeUs(r[12] as string)) || triggeredAtMs * 1000;
-          add(row, { alertId: row.id, userId: r[1] as string, kind: 'rearm', arming: r[9] as number }, r[10], () => rearmCondition(row, firedAtUs));
-        },
+      await eachStoredAlert(reader, ({ row, entry, repeatMode, firedAtUs }) =>
+        add(row, entry, repeatMode, () => (entry.kind === 'fire' ? fireCondition(row) : rearmCondition(row, firedAtUs ?? 0))),
       );
       try {
         index.bulkLoad(conditions);
@@ -331,16 +331,30 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     },
     /** Called with the window after every applied trade: fires, re-arms and expires. */
     onWindow(state: WindowState): void {
-      for (const condition of index.takeMatching(state)) {
-        const entry = meta.get(condition.alertId);
-        meta.delete(condition.alertId);
-        if (entry) queue.push({ meta: entry, state });
+      latest.set(state.product, state);
+      const epoch = options.leases ? options.leases.epoch(state.product) : null;
+      // Several nodes: only the holder of the product's lease fires (and re-arms) its alerts.
+      if (!options.leases || epoch !== null) {
+        for (const condition of index.takeMatching(state)) {
+          const entry = meta.get(condition.alertId);
+          meta.delete(condition.alertId);
+          if (entry) queue.push({ meta: entry, state, epoch });
+        }
       }
       for (const condition of index.expired(state.timeUs)) {
         const entry = drop(condition.alertId);
         if (entry) queue.push({ expire: entry });
       }
       schedule();
+    },
+    /**
+     * This node has just taken `product`'s lease: every armed alert of it is evaluated on the
+     * newest window at once, so a crossing during the switch is not missed (the conditional
+     * update keeps it exactly-once if the old leader fired it already).
+     */
+    reevaluate(product: string): void {
+      const state = latest.get(product);
+      if (state) this.onWindow(state);
     },
     /** Expires alerts by the wall clock too, so a quiet market still ends them. */
     expireBefore(nowUs: number): void {

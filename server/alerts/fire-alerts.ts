@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { SqlDialect } from '../db/sql-dialect.ts';
 import type { Alert as AlertRow, Notification as NotificationRow } from '../db/generated/client.ts';
+import type { ConditionMeta } from './alert-conditions.ts';
 import { formatUnits } from '../stream/parse-decimal.ts';
 import { PRICE_SCALE, type WindowState } from '../stream/types.ts';
 import { ALERT_COLUMN_NAMES, NOTIFICATION_COLUMN_NAMES, toAlertRow, toNotificationRow } from './raw-rows.ts';
@@ -72,4 +73,22 @@ export async function fireAlerts(tx: Db, dialect: SqlDialect, requests: readonly
     fired: won.map((r) => ({ row: rows.get(r.alertId)!, notification: notifications.get(r.alertId)! })),
     lost,
   };
+}
+
+/** Arms a triggered rearm alert again, with a new arming, unless someone changed it first. */
+export async function rearmAlert(tx: Db, m: ConditionMeta): Promise<AlertRow | null> {
+  const won = await tx.alert.updateMany({
+    where: { id: m.alertId, status: 'triggered', arming: m.arming },
+    data: { status: 'armed', arming: { increment: 1 } },
+  });
+  return won.count === 1 ? tx.alert.findUniqueOrThrow({ where: { id: m.alertId } }) : null;
+}
+
+/** Expires an alert at its arming, unless someone changed it first. */
+export async function expireAlert(tx: Db, m: ConditionMeta): Promise<AlertRow | null> {
+  const won = await tx.alert.updateMany({
+    where: { id: m.alertId, status: { in: ['armed', 'triggered'] }, arming: m.arming },
+    data: { status: 'expired' },
+  });
+  return won.count === 1 ? tx.alert.findUniqueOrThrow({ where: { id: m.alertId } }) : null;
 }

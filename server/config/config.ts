@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, resolveDatabase } from '../db/database-url.ts';
@@ -169,6 +170,11 @@ const envSchema = z.object({
   WINDOW: duration('WINDOW', '10m', 1_000, 86_400_000),
   FEED_STALL_TIMEOUT: duration('FEED_STALL_TIMEOUT', '10s', 1_000, 3_600_000),
   GAP_FILL_TIMEOUT: duration('GAP_FILL_TIMEOUT', '30s', 1_000, 3_600_000),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'NODE_ID must be 1 to 64 letters, digits or . _ : -')
+    .optional(),
+  LEASE_TTL: duration('LEASE_TTL', '5s', 1_000, 60_000),
   TRADE_RETENTION: duration('TRADE_RETENTION', '24h', 60_000, 30 * 86_400_000),
   ALERT_LIMIT: integer('ALERT_LIMIT', 100, 1, 100_000),
   FEED_SIMULATED: bool('FEED_SIMULATED'),
@@ -226,6 +232,9 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
     windowMs: env.WINDOW,
     feedStallTimeoutMs: env.FEED_STALL_TIMEOUT,
     gapFillTimeoutMs: env.GAP_FILL_TIMEOUT,
+    /** This node's name in leases, logs and metrics. */
+    nodeId: env.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 50)}-${process.pid}`,
+    leaseTtlMs: env.LEASE_TTL,
     tradeRetentionMs: env.TRADE_RETENTION,
     alertLimit: env.ALERT_LIMIT,
     feedSimulated: env.FEED_SIMULATED,

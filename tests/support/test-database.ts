@@ -107,3 +107,15 @@ export async function dropAllTestDatabases(): Promise<void> {
   }
   postgresTemplate = null;
 }
+
+/**
+ * A fresh migrated PostgreSQL database, whatever TEST_DATABASE says, for tests of several nodes
+ * sharing one; dropped when the test file ends.
+ */
+export async function freshPostgresUrl(): Promise<string> {
+  const template = await migratedPostgresTemplate();
+  const name = uniqueName('t');
+  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  created.add(name);
+  return postgresUrl(name);
+}

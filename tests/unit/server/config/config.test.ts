@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'file:/tmp/y.db' }, ROOT).database).toEqual({ provider: 'sqlite', file: '/tmp/y.db' });
   });
 
+  it('names the node after its host and pid unless NODE_ID says, with a 5 s lease by default', () => {
+    const config = loadConfig({}, ROOT);
+    expect(config.nodeId).toMatch(new RegExp(`-${process.pid}$`));
+    expect(config.leaseTtlMs).toBe(5_000);
+    expect(loadConfig({ NODE_ID: 'eu-1.b', LEASE_TTL: '2s' }, ROOT)).toMatchObject({ nodeId: 'eu-1.b', leaseTtlMs: 2_000 });
+  });
+
   it('takes a postgresql:// or postgres:// URL with a host and a database as PostgreSQL', () => {
     for (const url of ['postgresql://app:secret@db.internal:5432/tickwatch', 'postgres://127.0.0.1/tickwatch?sslmode=disable']) {
       expect(loadConfig({ DATABASE_URL: url }, ROOT).database).toEqual({ provider: 'postgresql', url });
@@ -146,6 +153,9 @@ describe('loadConfig', () => {
     [{ MAX_CONNECTIONS_PER_IP: '-1' }, /^MAX_CONNECTIONS_PER_IP must be an integer from 0/],
     [{ PASSWORD_HASH_CONCURRENCY: '0' }, /^PASSWORD_HASH_CONCURRENCY must be an integer from 1 to 64/],
     [{ PASSWORD_HASH_QUEUE: 'lots' }, /^PASSWORD_HASH_QUEUE must be an integer from 0/],
+    [{ LEASE_TTL: '500ms' }, /^LEASE_TTL must be an integer followed by s, m or h, from 1s to 1m/],
+    [{ LEASE_TTL: '2m' }, /^LEASE_TTL must be an integer followed by s, m or h, from 1s to 1m/],
+    [{ NODE_ID: 'node 1' }, /^NODE_ID must be 1 to 64 letters, digits or \. _ : -/],
     [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'has space' }, /^REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ \. -/],
     [{ REDIS_KEY_PREFIX: 'x'.repeat(65) }, /^REDIS_KEY_PREFIX must be/],
   ])('refuses %j with one line naming the variable', (env, pattern) => {

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "alert_updatedAt_idx" ON "alert"("updatedAt");
