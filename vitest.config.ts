@@ -23,6 +23,7 @@ const POSTGRESQL_SUITES = [
   'fresh-start',
   'market-api',
   'market-feed',
+  'redis-nodes',
   'reliability-clients',
   'reliability-feed',
   'security-connections',

@@ -187,7 +187,14 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       config.maxBodyBytes,
     ),
   });
-  handler = (req, res) => void handleRequest(req, res);
+  // Requests still being handled when the server stops (a client that left mid-request, say)
+  // finish before the database closes under them.
+  const inFlight = new Set<Promise<void>>();
+  handler = (req, res) => {
+    const handling = handleRequest(req, res);
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
+  };
 
   const housekeeping: NodeJS.Timeout[] = [];
 
@@ -246,6 +253,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       const force = setTimeout(() => server.closeAllConnections(), 3_000);
       await closed;
       clearTimeout(force);
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       for (const timer of housekeeping) clearInterval(timer);
       await market.close();
       await evaluator.settle();

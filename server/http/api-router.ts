@@ -79,11 +79,18 @@ export function createApiRouter(routes: ApiRoute[], maxBodyBytes: number) {
 
 export type ApiRouter = ReturnType<typeof createApiRouter>;
 
-/** A path parameter decoded; `%`, `%E0%A4%A` and other malformed percent-encoding are a 400. */
+/**
+ * A path parameter decoded; `%`, `%E0%A4%A` and other malformed percent-encoding are a 400, and
+ * so is a control character (`%00`: PostgreSQL refuses a NUL in text, and no id or product has one).
+ */
 function decodeSegment(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new AppError('bad_request', 'The request path has malformed percent-encoding (a lone % or an incomplete UTF-8 sequence).');
   }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(decoded)) throw new AppError('bad_request', 'The request path has a control character in it.');
+  return decoded;
 }
