@@ -30,7 +30,10 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   const leaving = useRef(false);
 
   useEffect(() => {
-    const client: AppSocket = io({ withCredentials: true });
+    // WebSocket first: one connection to one node, so several nodes behind a round-robin
+    // balancer need no sticky sessions (a long poll's requests could land on different nodes).
+    // Long-polling remains the fallback where WebSocket cannot pass.
+    const client: AppSocket = io({ withCredentials: true, transports: ['websocket', 'polling'], tryAllTransports: true });
     // Cut off from the moment the socket drops or the device goes offline, until both are back.
     const follow = () => {
       const up = client.connected && navigator.onLine;
