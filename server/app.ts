@@ -12,6 +12,7 @@ import { type PageHandler, createRequestHandler } from './http/create-request-ha
 import { guardConnections, serverOptions } from './http/connection-guard.ts';
 import { type RateLimit, createRateLimiter } from './http/rate-limiter.ts';
 import { secureEveryResponse } from './http/security-headers.ts';
+import { compileProxyTrust } from './http/client-address.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createApiRouter } from './http/api-router.ts';
@@ -118,12 +119,14 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
   // Socket.IO wraps the request listeners present when it attaches, so ours must exist first.
   const server = http.createServer(serverOptions(config.http), (req, res) => handler(req, res));
   const https = config.publicUrl?.protocol === 'https:';
-  guardConnections(server, config.http, { logger, metrics, https });
+  const proxyTrust = compileProxyTrust(config.trustedProxies);
+  guardConnections(server, config.http, { logger, metrics, https, proxyTrust });
   const realtime = createRealtimeServer(server, {
     auth,
     db,
     logger,
     metrics,
+    proxyTrust,
     publicUrl: config.publicUrl,
     dev: config.dev,
     products: config.products,
@@ -162,6 +165,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     metrics,
     dev: config.dev,
     publicUrl: config.publicUrl,
+    proxyTrust,
     maxBodyBytes: config.maxBodyBytes,
     limits: {
       ip: rateLimiter('auth-ip', config.rateLimits.authIp),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, resolveDatabase } from '../db/database-url.ts';
 import { parseDuration } from './parse-duration.ts';
+import { compileProxyTrust } from '../http/client-address.ts';
 
 /** Thrown for an invalid environment; `message` is one line naming the variable. */
 export class ConfigError extends Error {
@@ -194,6 +195,19 @@ const envSchema = z.object({
   MAX_CONNECTIONS_PER_IP: integer('MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
   PASSWORD_HASH_CONCURRENCY: integer('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
   PASSWORD_HASH_QUEUE: integer('PASSWORD_HASH_QUEUE', 32, 0, 10_000),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const list = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      try {
+        compileProxyTrust(list);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs such as 10.0.0.0/8,192.168.1.10 (${error instanceof Error ? error.message : String(error)})` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   REDIS_URL: redisUrl('REDIS_URL'),
   REDIS_KEY_PREFIX: z
     .string()
@@ -262,6 +276,8 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
       maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     },
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    /** Load balancers whose X-Forwarded-For is believed for client addresses. */
+    trustedProxies: env.TRUSTED_PROXIES,
     /**
      * Several nodes: cross-node Socket.IO delivery and shared rate limits (null: one process,
      * everything in memory). Keys and channels of this deployment start with `keyPrefix`.

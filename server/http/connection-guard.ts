@@ -4,6 +4,7 @@ import { ERROR_STATUS, type ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { API_CSP, securityHeaderLines } from './security-headers.ts';
+import { type ProxyTrust, isTrustedProxy } from './client-address.ts';
 
 export interface HttpLimits {
   /** The whole request line and headers must arrive within this (408 and close otherwise). */
@@ -58,7 +59,7 @@ const BAD_REQUEST: ClientErrorAnswer = { code: 'bad_request', reason: 'bad_reque
  * oversized headers, the headers or request timeout) with the API's error shape and the security
  * headers every response carries, counted and logged at debug: a client's mistake, not ours.
  */
-export function guardConnections(server: http.Server, limits: HttpLimits, deps: { logger: Logger; metrics: Metrics; https: boolean }): void {
+export function guardConnections(server: http.Server, limits: HttpLimits, deps: { logger: Logger; metrics: Metrics; https: boolean; proxyTrust: ProxyTrust }): void {
   const log = deps.logger.child({ module: 'http' });
   server.maxConnections = limits.maxConnections;
   server.on('drop', (data?: { remoteAddress?: string }) => {
@@ -70,7 +71,8 @@ export function guardConnections(server: http.Server, limits: HttpLimits, deps: 
   server.on('connection', (socket: Socket) => {
     const address = clientAddress(socket);
     const count = (open.get(address) ?? 0) + 1;
-    if (limits.maxConnectionsPerIp > 0 && count > limits.maxConnectionsPerIp) {
+    // A trusted load balancer carries every client's connections: only the server-wide cap holds it.
+    if (limits.maxConnectionsPerIp > 0 && count > limits.maxConnectionsPerIp && !isTrustedProxy(address, deps.proxyTrust)) {
       deps.metrics.httpConnectionsRefused.inc({ reason: 'per_ip' });
       log.debug({ remoteAddress: address, open: count - 1 }, 'connection refused: too many connections from this address');
       socket.destroy();

@@ -13,6 +13,7 @@ import { gatePage, needsSession } from './page-gate.ts';
 import { API_CSP, applySecurityHeaders, createNonce, pageCsp } from './security-headers.ts';
 import { applyStaticCaching } from './static-cache.ts';
 import { sendError, sendJson } from './send.ts';
+import { type ProxyTrust, clientAddress } from './client-address.ts';
 
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -22,6 +23,8 @@ export interface RequestHandlerDeps extends Omit<AuthRouteDeps, 'auth'> {
   metrics: Metrics;
   dev: boolean;
   publicUrl: URL | undefined;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For gives the client address (rate limits, sessions). */
+  proxyTrust: ProxyTrust;
   readiness: Record<string, ReadinessCheck>;
   /** The JSON API under `/api/*` (other than auth). */
   api: ApiRouter;
@@ -71,7 +74,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     if (url.pathname === '/metrics') return handleMetrics(res, deps.metrics);
     if (group === 'auth') {
       const external = new URL(url.pathname + url.search, requestOrigin(req, deps.publicUrl));
-      return handleAuthRoute(req, res, external, req.socket.remoteAddress ?? 'unknown', deps);
+      return handleAuthRoute(req, res, external, clientAddress(req, deps.proxyTrust), deps);
     }
     return deps.api(req, res, url, await getSession(deps.auth, req.headers));
   }

@@ -46,7 +46,10 @@ function refusal(message: string): Error {
  * however it ends (a handshake that fails half-way included). One connection carries at most
  * one socket: a second CONNECT on it is refused, and a socket's end closes its connection.
  */
-export function createConnectionLimits(limits: ConnectionLimitSettings, deps: { metrics: Metrics; logger: Logger; connectTimeoutMs: number }) {
+export function createConnectionLimits(
+  limits: ConnectionLimitSettings,
+  deps: { metrics: Metrics; logger: Logger; connectTimeoutMs: number; addressOf: (req: IncomingMessage) => string },
+) {
   const log = deps.logger.child({ module: 'connection-limits' });
   /** Per address: open engine.io connections, and authenticated sockets among them. */
   const byIp = new Map<string, { open: number; sockets: number }>();
@@ -91,7 +94,7 @@ export function createConnectionLimits(limits: ConnectionLimitSettings, deps: { 
      * otherwise the sentence engine.io answers with (HTTP 403 for polling, 400 for WebSocket).
      */
     admitHandshake(req: IncomingMessage): string | null {
-      const ip = req.socket.remoteAddress ?? 'unknown';
+      const ip = deps.addressOf(req);
       const c = byIp.get(ip);
       if (c && c.open - c.sockets >= limits.anonymousPerIp) {
         refuse('anonymous_ip', { ip });
@@ -147,7 +150,7 @@ export function createConnectionLimits(limits: ConnectionLimitSettings, deps: { 
         next(refusal('The connection closed while joining.'));
         return;
       }
-      const ip = socket.conn.remoteAddress;
+      const ip = deps.addressOf(socket.request);
       const { userId } = socket.data;
       if ((byAccount.get(userId) ?? 0) >= limits.perAccount) {
         refuse('account', { userId });

@@ -19,6 +19,7 @@ import { createSlowClientGuard } from './slow-client-guard.ts';
 import { createSocketAuth } from './socket-auth.ts';
 import { createTickBroadcaster } from './tick-broadcaster.ts';
 import type { RealtimeServer, RealtimeSocket } from './types.ts';
+import { type ProxyTrust, clientAddress } from '../http/client-address.ts';
 
 export interface RealtimeDeps extends PriceSubscribeDeps {
   auth: Auth;
@@ -34,6 +35,8 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   onConnected: (socket: RealtimeSocket) => void;
   /** Connections one account and one address may hold. */
   limits: ConnectionLimitSettings;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For gives the client address for the per-address caps. */
+  proxyTrust: ProxyTrust;
   /** How long a new connection has to join (authenticate) before it is closed, in ms. */
   connectTimeoutMs: number;
   /** Messages one connection may send (`RATE_LIMIT_SOCKET_EVENTS`); beyond, it is disconnected. */
@@ -62,7 +65,12 @@ const MAX_CLIENT_MESSAGE_BYTES = 16_384;
  */
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
   const log = deps.logger.child({ module: 'realtime' });
-  const limits = createConnectionLimits(deps.limits, { metrics: deps.metrics, logger: log, connectTimeoutMs: deps.connectTimeoutMs });
+  const limits = createConnectionLimits(deps.limits, {
+    metrics: deps.metrics,
+    logger: log,
+    connectTimeoutMs: deps.connectTimeoutMs,
+    addressOf: (req) => clientAddress(req, deps.proxyTrust),
+  });
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,

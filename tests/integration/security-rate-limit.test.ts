@@ -87,6 +87,44 @@ describe('sign-in and sign-up per client IP', () => {
   });
 });
 
+describe('behind a trusted proxy (TRUSTED_PROXIES)', () => {
+  const PROXY = '127.0.0.200';
+  let behind: TestApp;
+  beforeAll(async () => {
+    behind = await startTestApp({ RATE_LIMIT_AUTH_IP: `${IP_LIMIT}/1m`, RATE_LIMIT_AUTH_ACCOUNT: '1000/1m', TRUSTED_PROXIES: `${PROXY}/32` });
+  });
+  afterAll(async () => {
+    await behind.close();
+  });
+
+  function via(from: string, forwardedFor: string | null, email: string, route: 'sign-in' | 'sign-up' = 'sign-in', password = 'wrong password!'): Promise<RawResponse> {
+    return requestFrom(from, `${behind.baseUrl}/api/auth/${route}/email`, {
+      method: 'POST',
+      headers: { origin: behind.baseUrl, 'content-type': 'application/json', ...(forwardedFor === null ? {} : { 'x-forwarded-for': forwardedFor }) },
+      body: JSON.stringify({ email, password, name: 'x' }),
+    });
+  }
+
+  it('counts each forwarded client on its own, and records its address on the session', async () => {
+    for (let i = 0; i < IP_LIMIT; i += 1) expect((await via(PROXY, '198.51.100.1', uniqueEmail('proxied'))).status).toBe(401);
+    expectRateLimited(await via(PROXY, '198.51.100.1', uniqueEmail('proxied')), /from your address/);
+    // Another client behind the same proxy has its own budget.
+    expect((await via(PROXY, '198.51.100.2', uniqueEmail('proxied'))).status).toBe(401);
+    // A client cannot escape by prepending addresses: the proxy appends the one it saw.
+    expectRateLimited(await via(PROXY, '203.0.113.50, 198.51.100.1', uniqueEmail('proxied')), /from your address/);
+    const email = uniqueEmail('proxied-session');
+    expect((await via(PROXY, '198.51.100.3', email, 'sign-up', PASSWORD)).status).toBe(200);
+    const sessions = await behind.app.db.session.findMany({ where: { user: { email } } });
+    expect(sessions.map((session) => session.ipAddress)).toEqual(['198.51.100.3']);
+  });
+
+  it('believes X-Forwarded-For from the trusted proxies only', async () => {
+    const direct = '127.0.0.201';
+    for (let i = 0; i < IP_LIMIT; i += 1) await via(direct, `198.51.100.${10 + i}`, uniqueEmail('direct'));
+    expectRateLimited(await via(direct, '198.51.100.99', uniqueEmail('direct')), /from your address/);
+  });
+});
+
 describe('sign-in and sign-up per account', () => {
   it('limits one account across addresses, however the address is written, and refuses even the right password', async () => {
     const email = await existingAccount(); // the sign-up used one of the account's attempts

@@ -60,6 +60,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'file:/tmp/y.db' }, ROOT).database).toEqual({ provider: 'sqlite', file: '/tmp/y.db' });
   });
 
+  it('reads TRUSTED_PROXIES as a list of addresses and CIDRs, none by default', () => {
+    expect(loadConfig({}, ROOT).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, 192.168.1.10 ,fd00::/8' }, ROOT).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.10', 'fd00::/8']);
+  });
+
   it('names the node after its host and pid unless NODE_ID says, with a 5 s lease by default', () => {
     const config = loadConfig({}, ROOT);
     expect(config.nodeId).toMatch(new RegExp(`-${process.pid}$`));
@@ -155,6 +160,8 @@ describe('loadConfig', () => {
     [{ PASSWORD_HASH_QUEUE: 'lots' }, /^PASSWORD_HASH_QUEUE must be an integer from 0/],
     [{ LEASE_TTL: '500ms' }, /^LEASE_TTL must be an integer followed by s, m or h, from 1s to 1m/],
     [{ LEASE_TTL: '2m' }, /^LEASE_TTL must be an integer followed by s, m or h, from 1s to 1m/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, /^TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs .*invalid range/],
+    [{ TRUSTED_PROXIES: 'lb.internal' }, /^TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs .*invalid IP address/],
     [{ NODE_ID: 'node 1' }, /^NODE_ID must be 1 to 64 letters, digits or \. _ : -/],
     [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'has space' }, /^REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ \. -/],
     [{ REDIS_KEY_PREFIX: 'x'.repeat(65) }, /^REDIS_KEY_PREFIX must be/],
