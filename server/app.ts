@@ -53,7 +53,9 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     database: config.database,
     log: (msg) => logger.info({ module: 'db' }, msg),
   });
-  const db = await createDb(config.database);
+  // A firing transaction idle for a whole lease (its node paused) is ended by PostgreSQL, so its
+  // share lock on the lease row cannot keep the other nodes from taking over.
+  const db = await createDb(config.database, { idleInTransactionTimeoutMs: config.leaseTtlMs });
   const metrics = createMetrics();
   redis?.reportTo(metrics);
   const passwordHasher = createPasswordHasher({
@@ -95,6 +97,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
   const alerts = createAlertService({
     db,
     evaluator,
+    onChanged: (alertId) => realtimeRef?.announceAlertChange(alertId),
     products: config.products,
     alertLimit: config.alertLimit,
     onDamaged: (alertId, error) => {
@@ -136,6 +139,9 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     connectTimeoutMs: config.sockets.connectTimeoutMs,
     eventBudget: config.sockets.eventBudget,
     redis,
+    onAlertChanged: (alertId) => {
+      evaluator.refresh(alertId).catch((error: unknown) => logger.warn({ err: error, alertId }, 'reading an alert changed on another node failed; the alert sync will'));
+    },
     onConnected: (socket) => {
       deliveryRef?.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
     },
@@ -225,10 +231,13 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
         await reader.close();
       }
       if (leases) {
-        leases.onAcquired((product) => {
+        leases.onAcquired((product, epoch) => {
           metrics.productLeader.set({ product }, 1);
           // No crossing during the switch is missed: every armed alert is evaluated at once.
           evaluator.reevaluate(product);
+          // Taken over: a hit the previous holder committed but never sent (killed in between)
+          // reaches the tabs that stayed connected too.
+          if (epoch > 1) realtime.replayHits();
         });
         leases.onLost((product) => metrics.productLeader.set({ product }, 0));
         for (const product of config.products) metrics.productLeader.set({ product }, 0);
@@ -260,6 +269,8 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       for (const timer of housekeeping) clearInterval(timer);
       await market.close();
+      // No lease is taken over while the last firings commit; then the held ones are handed over.
+      await leases?.stopRenewing();
       await evaluator.settle();
       // After the last firing committed: the next leader takes over at once, not after the TTL.
       await alertSync?.close();

@@ -19,7 +19,7 @@ import {
 import { parseTimeUs } from '../stream/parse-time.ts';
 import { toAlert, toNotification } from './alert-record.ts';
 import { type FireResult, expireAlert, fireAlerts, rearmAlert } from './fire-alerts.ts';
-import { FencedError, type FiringLeases } from '../cluster/product-leases.ts';
+import { FencedError, type FiringLeases, fenceEach } from '../cluster/product-leases.ts';
 import { eachStoredAlert } from './stored-alerts.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
 
@@ -56,6 +56,8 @@ export type CheckedRow = ConditionRow & Pick<AlertRow, 'repeatMode'>;
 
 /** Alerts written per transaction when many fire on one trade; the event loop breathes between. */
 const CHUNK = 500;
+/** Fenced firings kept per product for a later retake of its lease (bounded memory). */
+const FENCED_KEPT = 100_000;
 
 interface Pending {
   meta: ConditionMeta;
@@ -82,6 +84,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   const meta = new Map<string, ConditionMeta>();
   /** The newest window per product, to evaluate again when this node takes a product's lease. */
   const latest = new Map<string, WindowState>();
+  /** Firings refused by a product's fence, to queue again if this node takes its lease again. */
+  const fenced = new Map<string, Pending[]>();
   let queue: Array<Pending | { expire: ConditionMeta }> = [];
   let draining: Promise<void> | null = null;
   /** Consecutive failed transactions; the retry delay grows with it. */
@@ -161,7 +165,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       const fires = chunk.filter((item): item is Pending => !('expire' in item) && item.meta.kind === 'fire');
       try {
         await db.$transaction(async (tx) => {
-          await fenceChunk(tx as Db, chunk);
+          // Several nodes: every product of the chunk still leased here at the epoch it matched under.
+          if (options.leases) await fenceEach(options.leases, tx as Db, chunk.flatMap((i) => ('expire' in i ? [] : [{ product: i.state.product, epoch: i.epoch }])));
           const result = await fireAlerts(
             tx as Db,
             dialect,
@@ -183,6 +188,9 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
         });
       } catch (error) {
         if (error instanceof FencedError) {
+          // Refused by the fence, not failed: the database answered, so writes are not failing
+          // (a node whose retried firing was fenced would otherwise stay not ready for good).
+          failures = 0;
           await refollow(error.product, chunk);
           continue;
         }
@@ -224,30 +232,28 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     }
   }
 
-  /** Several nodes: every product of the chunk still leased to this node at the epoch it matched under. */
-  async function fenceChunk(tx: Db, chunk: typeof queue): Promise<void> {
-    if (!options.leases) return;
-    const checks = new Map<string, number>();
-    for (const item of chunk) {
-      if (!('expire' in item) && item.epoch !== null) checks.set(item.state.product, item.epoch);
-    }
-    for (const [product, epoch] of checks) await options.leases.fence(tx, product, epoch);
-  }
-
   /**
-   * A chunk refused by the fence of `product`: another node fires that product now, so its items
-   * are dropped and their alerts follow the database again (the new leader evaluates them);
-   * the chunk's other items are queued again at once.
+   * A chunk refused by `product`'s fence: its items wait aside (queued again under the new epoch
+   * if this node takes the lease back, as after a database outage longer than the TTL) and their
+   * alerts follow the database; the chunk's other items are queued again at once.
    */
   async function refollow(product: string, chunk: typeof queue): Promise<void> {
     const mine = chunk.filter((item) => !('expire' in item) && item.state.product === product) as Pending[];
     metrics.firingsFenced.inc({ product }, mine.length);
     log.warn({ product, alerts: mine.length }, 'firings refused: this node no longer holds the lease');
-    queue = chunk.filter((item) => !mine.includes(item as Pending)).concat(queue);
-    for (const item of mine) {
-      const row = await db.alert.findUnique({ where: { id: item.meta.alertId } }).catch(() => null);
-      if (row) await track(row);
-    }
+    const epoch = options.leases?.epoch(product) ?? null;
+    // Matched under an epoch this node has since renewed past (it took its lapsed lease back): again, now.
+    const again = epoch !== null ? mine.map((item) => ({ ...item, epoch })) : [];
+    if (epoch === null) fenced.set(product, [...(fenced.get(product) ?? []), ...mine].slice(-FENCED_KEPT));
+    queue = chunk.filter((item) => !mine.includes(item as Pending)).concat(again, queue);
+    for (const item of mine) await refresh(item.meta.alertId).catch(() => undefined);
+  }
+
+  /** Follows the database for one alert: indexed as stored, or dropped when gone. */
+  async function refresh(alertId: string): Promise<void> {
+    const row = await db.alert.findUnique({ where: { id: alertId } });
+    if (row) await track(row);
+    else drop(alertId);
   }
 
   function schedule(): void {
@@ -353,12 +359,20 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
      * update keeps it exactly-once if the old leader fired it already).
      */
     reevaluate(product: string): void {
+      const epoch = options.leases?.epoch(product) ?? null;
+      const refused = fenced.get(product) ?? [];
+      fenced.delete(product);
+      // The conditional update keeps each exactly-once, whoever fired what meanwhile.
+      for (const item of refused) queue.push({ ...item, epoch });
       const state = latest.get(product);
       if (state) this.onWindow(state);
+      else schedule();
     },
     /** Expires alerts by the wall clock too, so a quiet market still ends them. */
     expireBefore(nowUs: number): void {
       for (const condition of index.expired(nowUs)) {
+        // Several nodes: the lease holder expires by its clock, not whichever node's runs fastest.
+        if (options.leases && options.leases.epoch(condition.product) === null) continue;
         const entry = drop(condition.alertId);
         if (entry) queue.push({ expire: entry });
       }
@@ -366,10 +380,10 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     },
     /** An alert created or edited through the API: takes effect on the very next trade. */
     track,
+    /** An alert another node changed. */
+    refresh,
     /** An alert deleted through the API. */
-    untrack(alertId: string): void {
-      drop(alertId);
-    },
+    untrack: (alertId: string): void => void drop(alertId),
     size: () => index.size(),
     /** True from a failed transaction until the next one commits (readiness). */
     failing: (): boolean => failures > 0,

@@ -15,6 +15,8 @@ export interface AlertServiceOptions {
   alertLimit: number;
   /** Told of a stored alert whose columns cannot be read (it is left out of the list). */
   onDamaged?: (alertId: string, error: unknown) => void;
+  /** Told after an alert was created, edited or deleted here (other nodes' indexes follow). */
+  onChanged?: (alertId: string) => void;
 }
 
 /** Prisma's code for a column holding what its type cannot (text in an Int, a date that is not one). */
@@ -33,7 +35,7 @@ const DAMAGED_MESSAGE = "This alert's stored data is damaged and cannot be read.
  * database and then handed to the evaluator before the call returns, so it takes effect on the
  * very next trade.
  */
-export function createAlertService({ db, evaluator, products, alertLimit, onDamaged }: AlertServiceOptions) {
+export function createAlertService({ db, evaluator, products, alertLimit, onDamaged, onChanged }: AlertServiceOptions) {
   function checkProduct(product: string | undefined): void {
     if (product !== undefined && !products.includes(product)) {
       throw new AppError('unknown_product', `Tickwatch does not follow ${product}; choose one of ${products.join(', ')}.`, {
@@ -140,6 +142,7 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
         });
       });
       await evaluator.track(row);
+      onChanged?.(row.id);
       return toAlert(row);
     },
 
@@ -162,6 +165,11 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
       // the alert armed in the database and out of the index).
       const after = { ...current, ...terms };
       if (after.status === 'armed' || rearm || (after.status === 'triggered' && after.repeatMode === 'rearm')) checkIndexable(after);
+      // New terms for an armed alert are a new arming: an index that still holds the old terms
+      // (another node's, until it reads the change) then loses the conditional update instead
+      // of firing the alert on a threshold its owner has just moved.
+      const waiting = current.status === 'armed' || (current.status === 'triggered' && current.repeatMode === 'rearm');
+      const reterm = waiting && Object.entries(terms).some(([key, value]) => !sameValue(value, current[key as keyof typeof current]));
       const row = await db.alert.update({
         where: { id: current.id },
         data: {
@@ -169,9 +177,11 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
           ...(input.note !== undefined ? { note: input.note } : {}),
           // Re-arming starts a new arming, which may fire once more.
           ...(rearm ? { status: 'armed', arming: { increment: 1 }, triggeredAt: null } : {}),
+          ...(reterm ? { arming: { increment: 1 } } : {}),
         },
       });
       await evaluator.track(row);
+      onChanged?.(row.id);
       return toAlert(row);
     },
 
@@ -180,8 +190,15 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
       const { count } = await db.alert.deleteMany({ where: { id, userId } });
       if (count === 0) throw new AppError('not_found', 'There is no such alert.');
       evaluator.untrack(id);
+      onChanged?.(id);
     },
   };
 }
 
 export type AlertService = ReturnType<typeof createAlertService>;
+
+/** A column's new value against its stored one (dates by instant). */
+function sameValue(next: unknown, stored: unknown): boolean {
+  if (next instanceof Date && stored instanceof Date) return next.getTime() === stored.getTime();
+  return next === stored;
+}

@@ -36,7 +36,11 @@ function valueOf(basis: string, state: WindowState): string {
  * the query engine kept the event loop busy for over a second per thousand alerts; this is a
  * few milliseconds per chunk.
  */
-export async function fireAlerts(tx: Db, dialect: SqlDialect, requests: readonly FireRequest[], now: Date): Promise<FireResult> {
+export async function fireAlerts(tx: Db, dialect: SqlDialect, queued: readonly FireRequest[], now: Date): Promise<FireResult> {
+  // One alert may be queued twice (an index that took it back while its firing was retried):
+  // its first request stands for both, or the insert would break the unique (alertId, arming).
+  const seen = new Set<string>();
+  const requests = queued.filter((r) => !seen.has(r.alertId) && seen.add(r.alertId));
   if (requests.length === 0) return { fired: [], lost: [] };
   const at = dialect.date(now.getTime());
   // By arming, then ids, so that `id IN (...)` walks the primary key. `+status` keeps SQLite
@@ -62,6 +66,7 @@ export async function fireAlerts(tx: Db, dialect: SqlDialect, requests: readonly
   const inserted = await tx.$queryRawUnsafe<Array<Record<string, unknown>>>(
     dialect.text(`INSERT INTO notification ("alertId", "userId", "arming", "product", "basis", "direction", "threshold", "value", "tradeId", "tradeTime", "windowCount", "firedAt")
      VALUES ${values}
+     ON CONFLICT ("alertId", "arming") DO NOTHING
      RETURNING ${NOTIFICATION_COLUMNS}`),
     ...won.flatMap((r) => {
       const row = rows.get(r.alertId)!;
@@ -69,9 +74,11 @@ export async function fireAlerts(tx: Db, dialect: SqlDialect, requests: readonly
     }),
   );
   const notifications = new Map(inserted.map((raw) => [String(raw.alertId), toNotificationRow(raw)]));
+  // An arming that already has its notification fired before: nothing new to send.
+  const sent = won.filter((r) => notifications.has(r.alertId));
   return {
-    fired: won.map((r) => ({ row: rows.get(r.alertId)!, notification: notifications.get(r.alertId)! })),
-    lost,
+    fired: sent.map((r) => ({ row: rows.get(r.alertId)!, notification: notifications.get(r.alertId)! })),
+    lost: lost.concat(won.filter((r) => !notifications.has(r.alertId)).map((r) => r.alertId)),
   };
 }
 

@@ -18,8 +18,9 @@ const SYNC_INTERVAL_MS = 1_000;
  * clocks of the nodes that wrote them, and a transaction may commit a little after its stamp.
  */
 const OVERLAP_MS = 10_000;
-/** Rows read per look; more wait for the next one. */
-const PAGE = 5_000;
+/** Rows read per page, and pages per look (more wait for the next look, from where this one was). */
+const PAGE_ROWS = 5_000;
+const MAX_PAGES = 20;
 
 /**
  * Several nodes: an alert created, edited, re-armed or fired on one node reaches every other
@@ -39,11 +40,24 @@ export function createAlertSync(options: AlertSyncOptions) {
 
   async function look(): Promise<void> {
     try {
-      const rows = await db.alert.findMany({ where: { updatedAt: { gte: new Date(sinceMs) } }, orderBy: { updatedAt: 'asc' }, take: PAGE });
-      for (const row of rows) await track(row);
-      const newest = rows.at(-1)?.updatedAt.getTime();
-      // A full page may hide more rows of the same instant: go on from the newest seen, not past it.
-      if (newest !== undefined) sinceMs = rows.length === PAGE ? newest : Math.max(sinceMs, newest - OVERLAP_MS);
+      // Paged by (updatedAt, id), so any number of rows stamped with one instant are all read.
+      let after: { at: Date; id: string } | null = null;
+      let newest: number | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const rows: AlertRow[] = await db.alert.findMany({
+          where: after ? { OR: [{ updatedAt: { gt: after.at } }, { updatedAt: after.at, id: { gt: after.id } }] } : { updatedAt: { gte: new Date(sinceMs) } },
+          orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+          take: PAGE_ROWS,
+        });
+        for (const row of rows) await track(row);
+        const last = rows.at(-1);
+        if (last) {
+          after = { at: last.updatedAt, id: last.id };
+          newest = last.updatedAt.getTime();
+        }
+        if (rows.length < PAGE_ROWS) break;
+      }
+      if (newest !== undefined) sinceMs = Math.max(sinceMs, newest - OVERLAP_MS);
       if (failing) log.info('reading changed alerts recovered');
       failing = false;
     } catch (error) {
@@ -54,6 +68,15 @@ export function createAlertSync(options: AlertSyncOptions) {
 
   return {
     start(): void {
+      // Rows are stamped by the writing node's clock: one far off the others' hides its changes
+      // from them (beyond the overlap) until the next look that reaches them.
+      void db
+        .$queryRawUnsafe<Array<{ now: Date }>>('SELECT CURRENT_TIMESTAMP AS "now"')
+        .then(([row]) => {
+          const skewMs = row ? now() - new Date(row.now).getTime() : 0;
+          if (Math.abs(skewMs) > OVERLAP_MS / 2) log.warn({ skewMs }, "this node's clock differs from the database's: alerts changed here may reach other nodes late");
+        })
+        .catch(() => undefined);
       timer = setInterval(() => {
         if (!running) running = look().finally(() => (running = null));
       }, options.intervalMs ?? SYNC_INTERVAL_MS);

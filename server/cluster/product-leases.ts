@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { postgresqlDialect } from '../db/sql-dialect.ts';
@@ -14,6 +15,13 @@ export class FencedError extends Error {
 export interface FiringLeases {
   epoch(product: string): number | null;
   fence(tx: Db, product: string, epoch: number): Promise<void>;
+}
+
+/** Checks every (product, epoch) that firings were matched under, once each, inside `tx`. */
+export async function fenceEach(leases: FiringLeases, tx: Db, items: ReadonlyArray<{ product: string; epoch: number | null }>): Promise<void> {
+  const checks = new Map<string, { product: string; epoch: number }>();
+  for (const { product, epoch } of items) if (epoch !== null) checks.set(`${product}\n${epoch}`, { product, epoch });
+  for (const { product, epoch } of checks.values()) await leases.fence(tx, product, epoch);
 }
 
 export interface ProductLeasesOptions {
@@ -67,15 +75,19 @@ const RELEASE = postgresqlDialect.text(`
  * and comes back commits nothing.
  */
 export function createProductLeases(options: ProductLeasesOptions) {
-  const { db, nodeId, products, ttlMs } = options;
+  const { db, products, ttlMs } = options;
+  // NODE_ID and a mark of this process: a restarted process with the same NODE_ID (a container's
+  // host name and pid 1) takes the lease over with a new epoch instead of inheriting the old one,
+  // which a paused predecessor could otherwise still fence with.
+  const nodeId = `${options.nodeId}/${randomBytes(4).toString('hex')}`;
   const acquiredListeners = new Set<(product: string, epoch: number) => void>();
   const lostListeners = new Set<(product: string) => void>();
   const now = options.now ?? Date.now;
   const log = options.logger.child({ module: 'leases' });
   const held = new Map<string, { epoch: number; untilMs: number }>();
-  let timer: NodeJS.Timeout | null = null;
-  let round: Promise<void> | null = null;
-  let closed = false;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const renewing = new Set<Promise<void>>();
+  let stopped = false;
 
   function lose(product: string, why: string): void {
     if (!held.delete(product)) return;
@@ -102,23 +114,26 @@ export function createProductLeases(options: ProductLeasesOptions) {
     }
   }
 
-  function schedule(): void {
-    if (closed) return;
-    timer = setTimeout(() => {
-      round = Promise.all(products.map(renew)).then(() => undefined);
-      void round.finally(() => {
-        round = null;
-        schedule();
+  /** Each product on its own timer: a renewal that waits (a lock, a full pool) delays no other product's. */
+  function schedule(product: string): void {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      const attempt = renew(product);
+      renewing.add(attempt);
+      void attempt.finally(() => {
+        renewing.delete(attempt);
+        schedule(product);
       });
     }, ttlMs / RENEWALS_PER_TTL);
     timer.unref();
+    timers.set(product, timer);
   }
 
   return {
     /** Takes the leases that are free and keeps renewing. */
     async start(): Promise<void> {
       await Promise.all(products.map(renew));
-      schedule();
+      for (const product of products) schedule(product);
     },
     /** The epoch of `product`'s lease while this node believes it holds it, else null. */
     epoch(product: string): number | null {
@@ -154,11 +169,20 @@ export function createProductLeases(options: ProductLeasesOptions) {
     },
     /** Products whose lease this node holds now. */
     held: (): string[] => [...held.keys()].filter((product) => held.get(product)!.untilMs > now()),
+    /** This node's name in the lease rows: NODE_ID and a mark of this process. */
+    holder: nodeId,
+    /**
+     * Stops renewing (a stopping node takes no lease over); the leases it holds stay its own
+     * until they lapse or `close()` hands them over.
+     */
+    async stopRenewing(): Promise<void> {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      await Promise.allSettled([...renewing]);
+    },
     /** Stops renewing and hands the leases over. */
     async close(): Promise<void> {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      if (round) await round;
+      await this.stopRenewing();
       held.clear();
       await db.$executeRawUnsafe(RELEASE, nodeId).catch((error: unknown) => log.warn({ err: error }, 'releasing the firing leases failed'));
     },

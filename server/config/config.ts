@@ -31,9 +31,11 @@ function duration(name: string, fallback: string, minMs: number, maxMs: number) 
 
 /** A URL as an error may show it: without its password. */
 function redactUrl(value: string): string {
-  if (!URL.canParse(value)) return value;
+  // Unparsable (a password with a / in it, say): everything between // and the last @ goes.
+  if (!URL.canParse(value)) return maskCredentials(value);
   const parsed = new URL(value);
   if (parsed.password !== '') parsed.password = '***';
+  for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
   return parsed.toString();
 }
 
@@ -113,7 +115,7 @@ function url(name: string, fallback: string | undefined, protocols: string[]) {
 
 /** A Redis URL as an error may show it: credentials masked, even in text that is not a URL. */
 function maskCredentials(text: string): string {
-  return text.replace(/\/\/[^/@]*@/, '//***@');
+  return text.replace(/\/\/.*@/, '//***@');
 }
 
 /** `REDIS_URL`: redis:// or rediss://, a host, an optional port and database number. */

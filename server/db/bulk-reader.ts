@@ -69,6 +69,9 @@ async function postgresqlReader(url: string): Promise<BulkReader> {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection lost during the load fails the query in progress; without a listener it would
+  // also be thrown as an uncaught 'error' event.
+  client.on('error', () => undefined);
   await client.connect();
   return {
     async each(sql, params, onRow) {

@@ -30,7 +30,19 @@ export const DB_WRITE_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 2_000 };
  * fails a query within the connect timeout instead of queueing work for minutes; the writers
  * retry with `DB_WRITE_BACKOFF` and `/readyz` says not ready meanwhile.
  */
-export const PG_POOL = { max: 10, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, statementTimeoutMs: 15_000 } as const;
+export const PG_POOL = {
+  max: 10,
+  connectionTimeoutMillis: 3_000,
+  idleTimeoutMillis: 30_000,
+  statementTimeoutMs: 15_000,
+  /** A row lock waited for longer than this fails (and is retried) instead of holding a connection. */
+  lockTimeoutMs: 5_000,
+  /**
+   * A transaction left open by a node that was paused or cut off is ended by the server, so its
+   * locks (a lease row share-locked by a firing) cannot hold other nodes' takeovers for long.
+   */
+  idleInTransactionTimeoutMs: 10_000,
+} as const;
 
 const dialects = new WeakMap<object, SqlDialect>();
 
@@ -41,9 +53,19 @@ export function dialectOf(db: Db): SqlDialect {
   return dialect;
 }
 
+export interface DbOptions {
+  /**
+   * PostgreSQL: a transaction left idle this long is ended by the server
+   * (`idle_in_transaction_session_timeout`). The app passes LEASE_TTL: a node paused or cut off
+   * inside a firing transaction holds its product's lease row share-locked (the fence), and no
+   * other node could take the lease over until it came back.
+   */
+  idleInTransactionTimeoutMs?: number;
+}
+
 /** Opens the one Prisma client of the process on `target`. */
-export async function createDb(target: DatabaseTarget): Promise<Db> {
-  const db = target.provider === 'sqlite' ? await openSqlite(target.file) : await openPostgresql(target.url);
+export async function createDb(target: DatabaseTarget, options: DbOptions = {}): Promise<Db> {
+  const db = target.provider === 'sqlite' ? await openSqlite(target.file) : await openPostgresql(target.url, options);
   dialects.set(db, target.provider === 'sqlite' ? sqliteDialect : postgresqlDialect);
   return db;
 }
@@ -69,7 +91,7 @@ async function openSqlite(databaseFile: string): Promise<Db> {
  * connection of its own, so no statement of one request runs inside another's transaction.
  * The client is loaded only here, so a SQLite process never loads it.
  */
-async function openPostgresql(url: string): Promise<Db> {
+async function openPostgresql(url: string, options: DbOptions): Promise<Db> {
   const [{ PrismaPg }, generated] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-postgresql/client.ts')]);
   const adapter = new PrismaPg({
     connectionString: url,
@@ -77,6 +99,9 @@ async function openPostgresql(url: string): Promise<Db> {
     connectionTimeoutMillis: PG_POOL.connectionTimeoutMillis,
     idleTimeoutMillis: PG_POOL.idleTimeoutMillis,
     statement_timeout: PG_POOL.statementTimeoutMs,
+    lock_timeout: PG_POOL.lockTimeoutMs,
+    idle_in_transaction_session_timeout: PG_POOL.idleInTransactionTimeoutMs,
+    ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
     application_name: 'tickwatch',
   });
   // Same schema, same models: only the provider differs (see `Db`).

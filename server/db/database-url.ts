@@ -49,5 +49,6 @@ export function describeDatabase(target: DatabaseTarget): string {
   if (target.provider === 'sqlite') return target.file;
   const parsed = new URL(target.url);
   parsed.password = parsed.password === '' ? '' : '***';
+  for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
   return parsed.toString();
 }

@@ -33,6 +33,8 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   statuses: () => FeedStatus[];
   /** Called for each authenticated socket once it is in its rooms (replays missed alerts). */
   onConnected: (socket: RealtimeSocket) => void;
+  /** Several nodes: another node changed this alert (its index should read it again). */
+  onAlertChanged?: (alertId: string) => void;
   /** Connections one account and one address may hold. */
   limits: ConnectionLimitSettings;
   /** TRUSTED_PROXIES: whose X-Forwarded-For gives the client address for the per-address caps. */
@@ -94,6 +96,10 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);
   if (deps.redis) {
+    io.on('alert:changed', (alertId) => deps.onAlertChanged?.(alertId));
+    io.on('hits:replay', () => {
+      for (const socket of io.sockets.sockets.values()) deps.onConnected(socket);
+    });
     io.on('sessions:changed', (userId) => {
       guard.revalidateUser(userId).catch((error: unknown) => log.error({ err: error }, 'socket revalidation failed'));
     });
@@ -128,6 +134,18 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
 
   return {
     io,
+    /** Tells the other nodes that an alert changed here, so their indexes follow at once. */
+    announceAlertChange(alertId: string): void {
+      if (deps.redis) io.serverSideEmit('alert:changed', alertId);
+    },
+    /**
+     * Replays undelivered hits to every socket, on every node, as on a connect: a leader killed
+     * after its firing committed and before it sent the hit leaves it to the next connect otherwise.
+     */
+    replayHits(): void {
+      if (deps.redis) io.serverSideEmit('hits:replay');
+      for (const socket of io.sockets.sockets.values()) deps.onConnected(socket);
+    },
     /** Re-checks the user's sockets against their sessions, on every node. */
     revalidateUser(userId: string): Promise<void> {
       if (deps.redis) io.serverSideEmit('sessions:changed', userId);

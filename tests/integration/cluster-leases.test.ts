@@ -5,6 +5,7 @@ import { readMetric } from '../support/metrics.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { freshPostgresUrl } from '../support/test-database.ts';
+import { type TestRedis, sharedTestRedis } from '../support/test-redis.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -20,8 +21,9 @@ let sim: Simulator;
 let url: string;
 const nodes: TestApp[] = [];
 
-async function startNode(name: string): Promise<TestApp> {
+async function startNode(name: string, extra: Record<string, string> = {}): Promise<TestApp> {
   const node = await startTestApp({
+    ...extra,
     DATABASE_URL: url,
     NODE_ID: name,
     LEASE_TTL: `${LEASE_TTL_MS / 1000}s`,
@@ -83,7 +85,8 @@ describe('several nodes on one PostgreSQL database', () => {
     await twoNodes();
     expect(await leader(b)).toBe(0);
     const [lease] = await query<{ holder: string; epoch: number }>('SELECT holder, epoch FROM product_lease WHERE product = $1', [PRODUCT]);
-    expect(lease?.holder).toBe('node-a');
+    // NODE_ID and a mark of the process.
+    expect(lease?.holder).toMatch(/^node-a\/[0-9a-f]{8}$/);
 
     const alert = await user.http.createAlert({ product: PRODUCT, basis: 'last', direction: 'above', threshold: '60000.00' });
     // It reaches the leader's index by the alert sync (about a second).
@@ -98,6 +101,24 @@ describe('several nodes on one PostgreSQL database', () => {
     expect(await notifications(alert.id)).toBe('1');
   });
 
+  it("an edit made on another node is never fired on the old terms, even before the leader's index has it", async () => {
+    await twoNodes();
+    const alert = await user.http.createAlert({ product: PRODUCT, basis: 'last', direction: 'above', threshold: '65000.00' });
+    await waitFor(() => a.app.evaluator.size() === 1, 5_000, 'the leader indexed the alert');
+    // Moved up on node-b; node-a reads the change only at its next sync (about a second).
+    const edited = await user.http.request('PATCH', `/api/alerts/${alert.id}`, { threshold: '90000.00' });
+    expect(edited.status).toBe(200);
+    expect(((await edited.json()) as { alert: { arming: number } }).alert.arming).toBe(2);
+    await trade('66000.00');
+    await a.app.evaluator.settle();
+    expect(await notifications(alert.id)).toBe('0');
+    // The lost update made node-a read the row again: it now holds the new terms.
+    await trade('90000.00');
+    await waitFor(async () => (await notifications(alert.id)) === '1', 5_000, 'fired on the new terms');
+    const [fired] = await query<{ arming: number; value: string }>('SELECT arming, value FROM notification WHERE "alertId" = $1', [alert.id]);
+    expect(fired).toEqual({ arming: 2, value: '90000.00000000' });
+  });
+
   it('a clean stop hands the lease over: the other node leads with epoch + 1 and fires', async () => {
     await twoNodes();
     const [before] = await query<{ epoch: number }>('SELECT epoch FROM product_lease WHERE product = $1', [PRODUCT]);
@@ -108,7 +129,8 @@ describe('several nodes on one PostgreSQL database', () => {
     await waitFor(async () => (await leader(b)) === 1, LEASE_TTL_MS + 1_000, 'node-b leads');
     expect(Date.now() - stoppedAt).toBeLessThan(LEASE_TTL_MS + 1_000);
     const [after] = await query<{ holder: string; epoch: number }>('SELECT holder, epoch FROM product_lease WHERE product = $1', [PRODUCT]);
-    expect(after).toEqual({ holder: 'node-b', epoch: before!.epoch + 1 });
+    expect(after?.holder).toMatch(/^node-b\//);
+    expect(after?.epoch).toBe(before!.epoch + 1);
     await trade('70000.00');
     await waitFor(async () => (await notifications(alert.id)) === '1', 5_000, 'fired by node-b');
     expect(await readMetric(b.baseUrl, 'tickwatch_alerts_fired_total')).toBe(1);
@@ -126,5 +148,32 @@ describe('several nodes on one PostgreSQL database', () => {
     expect(await leader(a)).toBe(0);
     const [row] = await query<{ status: string }>('SELECT status FROM alert WHERE id = $1', [alert.id]);
     expect(row?.status).toBe('armed');
+  });
+});
+
+describe('several nodes with Redis', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    url = await freshPostgresUrl();
+    redis = sharedTestRedis();
+    sim = await createSimulator({ seed: 10, history: 200, ratePerSecond: 0, heartbeatIntervalMs: 200, startPrices: { [PRODUCT]: '50000.00' } });
+  });
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) await node.close();
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await redis?.cleanup();
+  });
+
+  it("an alert deleted on another node leaves the leader's index at once (a message; the periodic sync cannot see deletions)", async () => {
+    const a = await startNode('node-a', redis.env);
+    await waitFor(async () => (await leader(a)) === 1, 10_000, 'node-a leads');
+    const b = await startNode('node-b', redis.env);
+    const owner = await signUpUser(b.baseUrl, 'cluster-redis');
+    const alert = await owner.http.createAlert({ product: PRODUCT, basis: 'last', direction: 'above', threshold: '95000.00' });
+    await waitFor(() => a.app.evaluator.size() === 1, 5_000, 'the leader indexed the alert');
+    expect((await owner.http.request('DELETE', `/api/alerts/${alert.id}`)).status).toBe(204);
+    await waitFor(() => a.app.evaluator.size() === 0, 2_000, 'the leader dropped the deleted alert');
   });
 });

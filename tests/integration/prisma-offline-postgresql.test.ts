@@ -157,6 +157,7 @@ describe('PostgreSQL', () => {
       'account',
       'alert',
       'notification',
+      'product_lease',
       'session',
       'trade',
       'user',

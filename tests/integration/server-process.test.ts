@@ -25,7 +25,10 @@ describe('server process', () => {
   it.each([
     [{ PORT: 'eighty' }, 'tickwatch: PORT must be an integer from 0 to 65535 (got "eighty")'],
     [{ WINDOW: '10 minutes' }, 'tickwatch: WINDOW must be an integer followed by s, m or h, from 1s to 24h (got "10 minutes")'],
-    [{ DATABASE_URL: 'postgresql://127.0.0.1/tickwatch' }, 'tickwatch: DATABASE_URL must be a SQLite file: URL such as file:./data/tickwatch.db (got "postgresql://127.0.0.1/tickwatch")'],
+    [
+      { DATABASE_URL: 'mysql://app:hunter2@127.0.0.1/tickwatch' },
+      'tickwatch: DATABASE_URL must be a SQLite file: URL such as file:./data/tickwatch.db, or a postgresql:// URL with a host and a database name (got "mysql://app:***@127.0.0.1/tickwatch")',
+    ],
   ])('stops on a bad %j with exit code 1 and one line', async (env, line) => {
     const { code, output } = await startupFailure(env);
     expect(code).toBe(1);

@@ -85,6 +85,15 @@ describe('loadConfig', () => {
     },
   );
 
+  it.each(['postgresql://app:ab/cd@db.internal:5432/', 'postgresql://db.internal/?password=hunter2&user=x', 'redis://:hunter2/x@cache'])(
+    'never repeats a password of a refused URL, parsable or not (%#)',
+    (url) => {
+      const env = url.startsWith('redis') ? { REDIS_URL: url } : { DATABASE_URL: url };
+      expect(() => loadConfig(env, ROOT)).toThrow();
+      expect(() => loadConfig(env, ROOT)).not.toThrow(/hunter2|cd@|w@rd|ab\//);
+    },
+  );
+
   it('never repeats a password of a refused DATABASE_URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://app:hunter2@db.internal:5432/' }, ROOT)).toThrow(/app:\*\*\*@/);
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://app:hunter2@db.internal:5432/' }, ROOT)).not.toThrow(/hunter2/);
