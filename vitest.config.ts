@@ -20,6 +20,7 @@ const POSTGRESQL_SUITES = [
   'alerts',
   'alert-replay',
   'auth-http',
+  'fire-alerts',
   'fresh-start',
   'market-api',
   'market-feed',
