@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { DatabaseUnavailableError } from './db/migrate.ts';
 import { DataDirError } from './db/prepare-data-dir.ts';
 import { createLogger } from './logger.ts';
 import { installProcessPolicy } from './process-policy.ts';
@@ -53,7 +54,7 @@ installProcessPolicy({
 try {
   app = await createApp(config, { logger, pages: true });
 } catch (error) {
-  if (error instanceof DataDirError || error instanceof RedisUnavailableError) fail(error.message);
+  if (error instanceof DataDirError || error instanceof RedisUnavailableError || error instanceof DatabaseUnavailableError) fail(error.message);
   logger.fatal({ err: error }, 'startup failed');
   fail(error instanceof Error ? error.message : String(error));
 }

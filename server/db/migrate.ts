@@ -12,6 +12,19 @@ export interface ApplyPendingMigrationsOptions {
   log: (msg: string) => void;
 }
 
+/** The database server refused the connection or could not be reached at start: one line, exit code 1. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+/** An error as one line: its message, with its code when the message lacks it. */
+function describeError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  // Connecting to a name with several addresses (localhost) fails with an AggregateError and no message.
+  const message = error.message || (error instanceof AggregateError ? error.errors.map((e) => String((e as Error).message ?? e)).join('; ') : error.name);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
 /** How long `prisma migrate deploy` (or waiting for another node's) may take before giving up. */
 const DEPLOY_TIMEOUT_MS = 120_000;
 
@@ -39,6 +52,9 @@ export async function applyPendingMigrations(opts: ApplyPendingMigrationsOptions
     const unapplied = (done: Set<string>) => migrations.filter((name) => !done.has(name));
     let before = await history.finished();
     if (unapplied(before).length === 0) return { applied: 0 };
+    // A server that refuses us or cannot be reached: said in one line now, not by the CLI later.
+    const unreachable = history.unreachable();
+    if (unreachable) throw new DatabaseUnavailableError(`cannot use the database at ${where} (DATABASE_URL): ${redact(describeError(unreachable), database)}`);
 
     const locked = await history.lock(DEPLOY_TIMEOUT_MS).catch((error: Error) => {
       throw new Error(`database migrations for ${where} did not start: ${redact(error.message, database)}`);

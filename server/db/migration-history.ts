@@ -18,6 +18,11 @@ export interface MigrationHistory {
    * `close`. False when there is nothing to lock (SQLite, or a database that does not exist yet).
    */
   lock(timeoutMs: number): Promise<boolean>;
+  /**
+   * Why the database server could not be used at all (refused, unreachable, credentials), after
+   * `finished`; null when it answered, or only lacks the database (`migrate deploy` creates it).
+   */
+  unreachable(): Error | null;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ function sqliteHistory(file: string): MigrationHistory {
     finished: () => Promise.resolve(sqliteFinished(file)),
     // One process per SQLite file: nothing to wait for.
     lock: () => Promise.resolve(false),
+    unreachable: () => null,
     close: () => Promise.resolve(),
   };
 }
@@ -77,6 +83,8 @@ function postgresHistory(url: string): MigrationHistory {
   const table = `"${schema.replace(/"/g, '""')}"._prisma_migrations`;
   /** The connection, or null when connecting failed (tried again by `finished`, not by `lock`). */
   let client: Promise<pg.Client | null> | undefined;
+  /** Why the last connect failed, unless the server answered that the database does not exist (3D000). */
+  let refused: Error | null = null;
 
   const connect = () =>
     (client ??= (async () => {
@@ -86,8 +94,10 @@ function postgresHistory(url: string): MigrationHistory {
       c.on('error', () => undefined);
       try {
         await c.connect();
+        refused = null;
         return c;
-      } catch {
+      } catch (error) {
+        refused = (error as { code?: unknown }).code === '3D000' ? null : error instanceof Error ? error : new Error(String(error));
         await c.end().catch(() => undefined);
         return null;
       }
@@ -120,6 +130,7 @@ function postgresHistory(url: string): MigrationHistory {
       }
       return true;
     },
+    unreachable: () => refused,
     async close() {
       const c = await client;
       client = undefined;
