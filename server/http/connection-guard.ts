@@ -4,7 +4,7 @@ import { ERROR_STATUS, type ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { API_CSP, securityHeaderLines } from './security-headers.ts';
-import { type ProxyTrust, isTrustedProxy } from './client-address.ts';
+import { type ProxyTrust, isTrustedProxy, normalizeAddress } from './client-address.ts';
 
 export interface HttpLimits {
   /** The whole request line and headers must arrive within this (408 and close otherwise). */
@@ -35,11 +35,6 @@ export function serverOptions(limits: HttpLimits): http.ServerOptions {
   };
 }
 
-/** `::ffff:127.0.0.1` and `127.0.0.1` are one client. */
-function clientAddress(socket: Socket): string {
-  const address = socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
 
 interface ClientErrorAnswer {
   code: ErrorCode;
@@ -69,7 +64,7 @@ export function guardConnections(server: http.Server, limits: HttpLimits, deps: 
 
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
-    const address = clientAddress(socket);
+    const address = normalizeAddress(socket.remoteAddress);
     const count = (open.get(address) ?? 0) + 1;
     // A trusted load balancer carries every client's connections: only the server-wide cap holds it.
     if (limits.maxConnectionsPerIp > 0 && count > limits.maxConnectionsPerIp && !isTrustedProxy(address, deps.proxyTrust)) {
