@@ -24,7 +24,7 @@ export function SignOutEverywhere() {
 export function DeleteAccount() {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const { leave } = useSocket();
+  const { leave, endingSession } = useSocket();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const password = formText(new FormData(event.currentTarget), 'deletePassword');
@@ -34,8 +34,10 @@ export function DeleteAccount() {
     }
     setError(null);
     setPending(true);
+    const stay = endingSession();
     const result = await authClient.deleteUser({ password });
     if (result.error) {
+      stay();
       setPending(false);
       setError(result.error.status === 400 ? 'The password is not right.' : authErrorMessage(result.error));
       return;

@@ -12,11 +12,13 @@ type AuthResult = { error: Parameters<typeof authErrorMessage>[0] };
  */
 export function useEndSession(end: () => Promise<AuthResult>) {
   const [pending, setPending] = useState(false);
-  const { leave } = useSocket();
+  const { leave, endingSession } = useSocket();
   async function run(): Promise<void> {
     setPending(true);
+    const stay = endingSession();
     const { error } = await end();
     if (error) {
+      stay();
       setPending(false);
       toast.error(authErrorMessage(error));
       return;

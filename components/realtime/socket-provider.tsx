@@ -11,9 +11,15 @@ interface SocketContextValue extends PageConnection {
   socket: AppSocket | null;
   /** Closes the connection for good before this page ends its own session (sign-out, deletion). */
   leave: () => void;
+  /**
+   * This page is about to end its own session: until it leaves, the server dropping its socket
+   * is expected, not a reason to go to sign-in by itself (which would race the page's own way
+   * out). Returns `stay()`, for when ending the session failed: the socket connects again.
+   */
+  endingSession: () => () => void;
 }
 
-const SocketContext = createContext<SocketContextValue>({ socket: null, state: 'connecting', online: true, lostAtMs: null, leave: () => undefined });
+const SocketContext = createContext<SocketContextValue>({ socket: null, state: 'connecting', online: true, lostAtMs: null, leave: () => undefined, endingSession: () => () => undefined });
 
 /**
  * Owns the page's single Socket.IO connection, authenticated by the session cookie. When the
@@ -78,8 +84,15 @@ export function SocketProvider({ children }: { children: ReactNode }) {
     leaving.current = true;
     socket?.disconnect();
   };
+  const endingSession = () => {
+    leaving.current = true;
+    return () => {
+      leaving.current = false;
+      if (socket && !socket.connected) socket.connect();
+    };
+  };
 
-  return <SocketContext.Provider value={{ socket, state, online, lostAtMs, leave }}>{children}</SocketContext.Provider>;
+  return <SocketContext.Provider value={{ socket, state, online, lostAtMs, leave, endingSession }}>{children}</SocketContext.Provider>;
 }
 
 /** The page's socket, its connection state, and whether (since when) the page is cut off. */
