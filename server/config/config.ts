@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, resolveDatabase } from '../db/database-url.ts';
 import { parseDuration } from './parse-duration.ts';
 import { compileProxyTrust } from '../http/client-address.ts';
+import { redactUrl } from './redact-url.ts';
 
 /** Thrown for an invalid environment; `message` is one line naming the variable. */
 export class ConfigError extends Error {
@@ -27,16 +28,6 @@ function duration(name: string, fallback: string, minMs: number, maxMs: number) 
       }
       return ms;
     });
-}
-
-/** A URL as an error may show it: without its password. */
-function redactUrl(value: string): string {
-  // Unparsable (a password with a / in it, say): everything between // and the last @ goes.
-  if (!URL.canParse(value)) return maskCredentials(value);
-  const parsed = new URL(value);
-  if (parsed.password !== '') parsed.password = '***';
-  for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
-  return parsed.toString();
 }
 
 function fmt(ms: number): string {
@@ -113,11 +104,6 @@ function url(name: string, fallback: string | undefined, protocols: string[]) {
     });
 }
 
-/** A Redis URL as an error may show it: credentials masked, even in text that is not a URL. */
-function maskCredentials(text: string): string {
-  return text.replace(/\/\/.*@/, '//***@');
-}
-
 /** `REDIS_URL`: redis:// or rediss://, a host, an optional port and database number. */
 function redisUrl(name: string) {
   return z
@@ -134,7 +120,7 @@ function redisUrl(name: string) {
       if (!ok) {
         ctx.addIssue({
           code: 'custom',
-          message: `${name} must be a redis:// or rediss:// URL such as redis://host:6379 or redis://host:6379/2 (got "${maskCredentials(text)}")`,
+          message: `${name} must be a redis:// or rediss:// URL such as redis://host:6379 or redis://host:6379/2 (got "${redactUrl(text)}")`,
         });
         return z.NEVER;
       }

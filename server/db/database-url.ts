@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { redactUrl } from '../config/redact-url.ts';
 
 /** Default SQLite database, relative to the project root. */
 export const DEFAULT_DATABASE_URL = 'file:./data/tickwatch.db';
@@ -46,9 +47,5 @@ export function resolveDatabase(url: string, rootDir: string): DatabaseTarget | 
 
 /** What a log line or an error may say about the database: never a password. */
 export function describeDatabase(target: DatabaseTarget): string {
-  if (target.provider === 'sqlite') return target.file;
-  const parsed = new URL(target.url);
-  parsed.password = parsed.password === '' ? '' : '***';
-  for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
-  return parsed.toString();
+  return target.provider === 'sqlite' ? target.file : redactUrl(target.url);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type DatabaseTarget, PRISMA_LAYOUT, describeDatabase } from './database-url.ts';
 import { migrationHistory } from './migration-history.ts';
+import { redactPassword } from '../config/redact-url.ts';
 
 export interface ApplyPendingMigrationsOptions {
   /** Project root: holds the Prisma migrations, `prisma.config.ts` and `node_modules/.bin/prisma`. */
@@ -102,16 +103,7 @@ function databaseUrl(database: DatabaseTarget): string {
 
 /** `text` without the password of `database`'s URL, if it has one. */
 function redact(text: string, database: DatabaseTarget): string {
-  if (database.provider === 'sqlite') return text;
-  const password = new URL(database.url).password;
-  if (password === '') return text;
-  let decoded = password;
-  try {
-    decoded = decodeURIComponent(password);
-  } catch {
-    // keep the raw form
-  }
-  return text.split(password).join('***').split(decoded).join('***');
+  return database.provider === 'sqlite' ? text : redactPassword(text, database.url);
 }
 
 /** Runs `prisma migrate deploy` for `database`; rejects with the CLI's own error line. */

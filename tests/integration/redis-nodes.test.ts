@@ -315,7 +315,7 @@ describe('start-up with REDIS_URL', () => {
   it('stops with exit code 1 and one line on a REDIS_URL that is not a Redis URL, without the password', async () => {
     const { code, output } = await startupFailure({ REDIS_URL: 'http://user:hunter2@cache.internal:6379' });
     expect(code).toBe(1);
-    expect(output).toBe('tickwatch: REDIS_URL must be a redis:// or rediss:// URL such as redis://host:6379 or redis://host:6379/2 (got "http://***@cache.internal:6379")');
+    expect(output).toBe('tickwatch: REDIS_URL must be a redis:// or rediss:// URL such as redis://host:6379 or redis://host:6379/2 (got "http://user:***@cache.internal:6379/")');
   });
 
   it('without REDIS_URL: no redis check and no redis metrics', async () => {
