@@ -19,6 +19,7 @@ const integration = {
 const POSTGRESQL_SUITES = [
   'alerts',
   'alert-replay',
+  'alert-sync',
   'auth-http',
   'fire-alerts',
   'fresh-start',

@@ -37,6 +37,12 @@ export function createAlertSync(options: AlertSyncOptions) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let failing = false;
+  /**
+   * Rows tracked within the overlap, by id, with the `updatedAt` they were tracked at: each look
+   * reaches ten seconds back, and a row read again unchanged needs no second tracking (which,
+   * for a triggered rearm alert, is a query of its own).
+   */
+  const tracked = new Map<string, number>();
 
   async function look(): Promise<void> {
     try {
@@ -49,7 +55,12 @@ export function createAlertSync(options: AlertSyncOptions) {
           orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
           take: PAGE_ROWS,
         });
-        for (const row of rows) await track(row);
+        for (const row of rows) {
+          const at = row.updatedAt.getTime();
+          if (tracked.get(row.id) === at) continue;
+          await track(row);
+          tracked.set(row.id, at);
+        }
         const last = rows.at(-1);
         if (last) {
           after = { at: last.updatedAt, id: last.id };
@@ -58,6 +69,7 @@ export function createAlertSync(options: AlertSyncOptions) {
         if (rows.length < PAGE_ROWS) break;
       }
       if (newest !== undefined) sinceMs = Math.max(sinceMs, newest - OVERLAP_MS);
+      for (const [id, at] of tracked) if (at < sinceMs) tracked.delete(id);
       if (failing) log.info('reading changed alerts recovered');
       failing = false;
     } catch (error) {
