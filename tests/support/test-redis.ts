@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
+import { type RedisKeySpace, redisKeySpace } from './redis-key-space.ts';
 import { freePort } from './spawn-server.ts';
 
 /**
@@ -11,65 +12,16 @@ import { freePort } from './spawn-server.ts';
  */
 const SHARED = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 
-export interface TestRedis {
-  /** REDIS_URL of the apps. */
-  url: string;
-  /** REDIS_KEY_PREFIX of the apps: unique to this test file. */
-  prefix: string;
-  /** The environment that puts an app on this Redis. */
-  env: { REDIS_URL: string; REDIS_KEY_PREFIX: string };
-  /** This file's keys (those under `prefix`). */
-  keys(): Promise<string[]>;
-  /** Deletes this file's keys, nothing else. */
-  cleanup(): Promise<void>;
-}
+/** A Redis database and key prefix of one test file's own. */
+export type TestRedis = RedisKeySpace;
 
 function uniquePrefix(): string {
   return `tickwatch-test-${process.pid}-${crypto.randomBytes(4).toString('hex')}:`;
 }
 
-function onDatabase(base: URL, db: number, prefix: string): TestRedis {
-  const url = new URL(base);
-  url.pathname = `/${db}`;
-  const text = url.toString();
-  async function keys(): Promise<string[]> {
-    const client = new Redis(text, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await client.connect();
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        found.push(...batch);
-      } while (cursor !== '0');
-      return found;
-    } finally {
-      client.disconnect();
-    }
-  }
-  return {
-    url: text,
-    prefix,
-    env: { REDIS_URL: text, REDIS_KEY_PREFIX: prefix },
-    keys,
-    async cleanup() {
-      const mine = await keys();
-      if (mine.length === 0) return;
-      const client = new Redis(text, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      try {
-        await client.connect();
-        await client.del(...mine);
-      } finally {
-        client.disconnect();
-      }
-    },
-  };
-}
-
 /** A database from 1 to 15 of the shared Redis, at random, with a key prefix of this file's own. */
 export function sharedTestRedis(): TestRedis {
-  return onDatabase(SHARED, 1 + crypto.randomInt(15), uniquePrefix());
+  return redisKeySpace(SHARED, 1 + crypto.randomInt(15), uniquePrefix());
 }
 
 export interface PrivateRedis {
@@ -123,7 +75,7 @@ export async function startPrivateRedis(db = 1): Promise<PrivateRedis> {
   await start();
   return {
     port,
-    redis: onDatabase(new URL(`redis://127.0.0.1:${port}`), db, uniquePrefix()),
+    redis: redisKeySpace(new URL(`redis://127.0.0.1:${port}`), db, uniquePrefix()),
     kill,
     restart: start,
     close: kill,
