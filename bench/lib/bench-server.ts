@@ -6,7 +6,8 @@ import { spawnNodeScript, stopChild } from './spawn-node-script.ts';
 
 export interface BenchServerOptions {
   dataDir: string;
-  databaseFile: string;
+  /** DATABASE_URL: a SQLite `file:` URL or a PostgreSQL one. */
+  databaseUrl: string;
   /** BETTER_AUTH_SECRET: the bench signs the seeded sessions' cookies with it. */
   secret: string;
   /** The simulator's feed and REST URLs. */
@@ -16,6 +17,8 @@ export interface BenchServerOptions {
   sockets: number;
   /** Extra Node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile a run. */
   nodeFlags?: string[];
+  /** More environment, or overrides: a node of several (REDIS_URL, NODE_ID, LEASE_TTL), LOG_LEVEL. */
+  env?: Record<string, string>;
 }
 
 export interface BenchServer {
@@ -23,6 +26,8 @@ export interface BenchServer {
   baseUrl: string;
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL, as a machine dies: no clean stop, no lease handed over. Resolves once it exited. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -46,7 +51,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       HOST: '127.0.0.1',
       PORT: String(port),
       DATA_DIR: options.dataDir,
-      DATABASE_URL: `file:${options.databaseFile}`,
+      DATABASE_URL: options.databaseUrl,
       BETTER_AUTH_SECRET: options.secret,
       COINBASE_WS_URL: options.feedUrl,
       COINBASE_REST_URL: options.restUrl,
@@ -59,6 +64,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       // Every client of a scenario connects from 127.0.0.1: no per-address cap, room for all.
       MAX_CONNECTIONS: String(options.sockets + 1_000),
       MAX_CONNECTIONS_PER_IP: '0',
+      ...options.env,
     },
   });
   let text = '';
@@ -80,5 +86,11 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { pid: child.pid ?? 0, baseUrl, output: () => text, stop: () => stopChild(child, 'SIGTERM', 10_000) };
+  return {
+    pid: child.pid ?? 0,
+    baseUrl,
+    output: () => text,
+    stop: () => stopChild(child, 'SIGTERM', 10_000),
+    kill: () => stopChild(child, 'SIGKILL'),
+  };
 }

@@ -1,7 +1,6 @@
-import type { Db } from '../../server/db/client.ts';
-import { createDb } from '../../server/db/client.ts';
+import { type Db, createDb, dialectOf } from '../../server/db/client.ts';
+import type { DatabaseTarget } from '../../server/db/database-url.ts';
 import { applyPendingMigrations } from '../../server/db/migrate.ts';
-import { sqliteDate } from '../../server/db/sqlite-date.ts';
 import { ROOT_DIR } from './server-process.ts';
 import { newSessionToken, sessionCookieHeader } from './session-cookie.ts';
 
@@ -16,7 +15,8 @@ export interface SeedAlert {
 }
 
 export interface SeedOptions {
-  databaseFile: string;
+  /** A brand-new SQLite file, or an empty PostgreSQL database (several nodes share one). */
+  database: DatabaseTarget;
   /** The server's BETTER_AUTH_SECRET, to sign the cookies. */
   secret: string;
   users: number;
@@ -29,14 +29,14 @@ export interface SeededUsers {
   cookies: string[];
 }
 
-/** Multi-row INSERTs of `rows` into `table`, in one transaction. */
+/** Multi-row INSERTs of `rows` into `table`, in one transaction, written for either database. */
 async function insertRows(db: Db, table: string, columns: string[], rows: unknown[][]): Promise<void> {
   const statements = [];
   const tuple = `(${columns.map(() => '?').join(',')})`;
   for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
     const chunk = rows.slice(from, from + ROWS_PER_INSERT);
     const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${chunk.map(() => tuple).join(',')}`;
-    statements.push(db.$executeRawUnsafe(sql, ...chunk.flat()));
+    statements.push(db.$executeRawUnsafe(dialectOf(db).text(sql), ...chunk.flat()));
   }
   await db.$transaction(statements);
 }
@@ -49,15 +49,18 @@ async function insertRows(db: Db, table: string, columns: string[], rows: unknow
  * have no password account, so nobody can sign in as them.
  */
 export async function seedBenchDatabase(options: SeedOptions): Promise<SeededUsers> {
-  await applyPendingMigrations({ rootDir: ROOT_DIR, database: { provider: 'sqlite', file: options.databaseFile }, log: () => undefined });
-  const db = await createDb({ provider: 'sqlite', file: options.databaseFile });
+  await applyPendingMigrations({ rootDir: ROOT_DIR, database: options.database, log: () => undefined });
+  const db = await createDb(options.database);
   try {
-    const now = sqliteDate(Date.now());
-    const expiresAt = sqliteDate(Date.now() + 7 * DAY_MS);
+    const dialect = dialectOf(db);
+    const now = dialect.date(Date.now());
+    const expiresAt = dialect.date(Date.now() + 7 * DAY_MS);
+    // SQLite keeps booleans as integers; PostgreSQL refuses an integer for one.
+    const unverified = dialect.provider === 'sqlite' ? 0 : false;
     const userIds = Array.from({ length: options.users }, (_, n) => `bench-user-${n}`);
     const tokens = userIds.map(() => newSessionToken());
     await insertRows(db, 'user', ['id', 'name', 'email', 'emailVerified', 'createdAt', 'updatedAt'],
-      userIds.map((id) => [id, id, `${id}@bench.example`, 0, now, now]));
+      userIds.map((id) => [id, id, `${id}@bench.example`, unverified, now, now]));
     await insertRows(db, 'session', ['id', 'token', 'userId', 'expiresAt', 'createdAt', 'updatedAt'],
       userIds.map((id, n) => [`${id}-session`, tokens[n], id, expiresAt, now, now]));
     await insertRows(db, 'alert', ['id', 'userId', 'product', 'basis', 'direction', 'threshold', 'createdAt', 'updatedAt'],

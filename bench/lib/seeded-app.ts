@@ -39,10 +39,10 @@ export async function startSeededApp(options: SeededAppOptions): Promise<SeededA
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const { cookies } = await seedBenchDatabase({ databaseFile, secret, users: options.users, alerts: options.alerts });
+    const { cookies } = await seedBenchDatabase({ database: { provider: 'sqlite', file: databaseFile }, secret, users: options.users, alerts: options.alerts });
     server = await startBenchServer({
       dataDir,
-      databaseFile,
+      databaseUrl: `file:${databaseFile}`,
       secret,
       feedUrl: options.feedUrl,
       restUrl: options.restUrl,

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { createSimulator } from '../../server/feed/simulator/create-simulator.ts';
 import { startBenchServer } from '../lib/bench-server.ts';
 import { startClientFleet } from '../lib/client-fleet.ts';
+import { notificationCounter } from '../lib/notification-counter.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { seedBenchDatabase } from '../lib/seed-bench-database.ts';
 import { wallNow } from '../lib/wall-clock.ts';
@@ -46,22 +46,21 @@ export const alertStorm: Scenario = async ({ smoke, log }) => {
   const perUser = smoke ? 20 : 100;
   const total = users * perUser;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickwatch-bench-storm-'));
-  const databaseFile = path.join(dir, 'tickwatch.db');
+  const database = { provider: 'sqlite' as const, file: path.join(dir, 'tickwatch.db') };
   const secret = randomBytes(32).toString('hex');
   const sim = await createSimulator({ products: [PRODUCT], ratePerSecond: 0, history: 600, heartbeatIntervalMs: 1000, startPrices: { [PRODUCT]: '50000.00' } });
   let trader: NodeJS.Timeout | null = null;
   let server: Awaited<ReturnType<typeof startBenchServer>> | null = null;
   let fleet: Awaited<ReturnType<typeof startClientFleet>> | null = null;
-  const reader = (): Database.Database => new Database(databaseFile, { readonly: true });
   try {
     log(`seeding ${users.toLocaleString('en-US')} users with ${perUser} alerts each`);
     const seeded = await seedBenchDatabase({
-      databaseFile,
+      database,
       secret,
       users,
       alerts: Array.from({ length: total }, (_, n) => ({ user: n % users, direction: 'above' as const, threshold: '60000.00' })),
     });
-    server = await startBenchServer({ dataDir: dir, databaseFile, secret, feedUrl: sim.url, restUrl: sim.restUrl, sockets: users + 64 });
+    server = await startBenchServer({ dataDir: dir, databaseUrl: `file:${database.file}`, secret, feedUrl: sim.url, restUrl: sim.restUrl, sockets: users + 64 });
     fleet = await startClientFleet(2, Math.ceil(users / 2));
     const connected = await fleet.connectSocketIo(server.baseUrl, seeded.cookies, [PRODUCT]);
     if (connected.failed > 0) throw new Error(`${connected.failed} clients could not connect: ${connected.errors.join('; ')}`);
@@ -85,8 +84,7 @@ export const alertStorm: Scenario = async ({ smoke, log }) => {
     const calmGap = longestTickGap((await fleet.collect()).ticks, calmFrom, calmTo);
 
     // The storm: one trade crosses every alert; the market goes on below the threshold after it.
-    const db = reader();
-    const count = db.prepare('SELECT count(*) AS n FROM notification');
+    const notifications = await notificationCounter(database);
     const hitsBefore = (await fleet.counts()).hits;
     await lagMaxMs(server.baseUrl);
     const stormFrom = wallNow();
@@ -96,10 +94,10 @@ export const alertStorm: Scenario = async ({ smoke, log }) => {
     const deadline = stormFrom + 60_000;
     while ((persistedAt === 0 || deliveredAt === 0) && wallNow() < deadline) {
       await sleep(10);
-      if (persistedAt === 0 && (count.get() as { n: number }).n >= total) persistedAt = wallNow();
+      if (persistedAt === 0 && (await notifications.count()) >= total) persistedAt = wallNow();
       if (deliveredAt === 0 && (await fleet.counts()).hits - hitsBefore >= total) deliveredAt = wallNow();
     }
-    db.close();
+    await notifications.close();
     if (persistedAt === 0 || deliveredAt === 0) throw new Error(`storm not done within 60 s (persisted: ${persistedAt > 0}, delivered: ${deliveredAt > 0})`);
     const stormTo = Math.max(deliveredAt, stormFrom + stretchMs);
     while (wallNow() < stormTo) await sleep(10);
