@@ -1,11 +1,9 @@
 import { createSimulator, type Simulator } from '../../server/feed/simulator/create-simulator.ts';
 import { type ClientFleet, startClientFleet } from '../lib/client-fleet.ts';
-import { paceTrades } from '../lib/pace-trades.ts';
+import { HIT_PRODUCT, type Load, type Run, hitAlerts, planRuns, playRuns } from '../lib/hit-runs.ts';
 import { receiptLatencies } from '../lib/receipt-latencies.ts';
 import { type ChartSpec, type ResultRow, type Scenario, percentile } from '../lib/scenario.ts';
-import type { SeedAlert } from '../lib/seed-bench-database.ts';
 import { startSeededApp } from '../lib/seeded-app.ts';
-import { wallNow } from '../lib/wall-clock.ts';
 import { startWsRelay } from '../lib/ws-relay.ts';
 
 /**
@@ -15,30 +13,8 @@ import { startWsRelay } from '../lib/ws-relay.ts';
  * steady 100 trades/s and in bursts of 2,000 trades/s. The floor beside it: the same trades
  * through a bare `ws` relay process to 1,000 WebSocket clients in a client process.
  */
-const PRODUCT = 'BTC-USD';
-/** Scripted prices start here, far above the simulator's history (around $50,000), and rise a cent per trade. */
-const BASE_CENTS = 10_000_000;
+const PRODUCT = HIT_PRODUCT;
 const P99_BAR_MS = 20;
-
-interface Load {
-  label: string;
-  /** Not reported: the first firings compile queries and warm the JIT. */
-  warmup?: boolean;
-  rate: number;
-  seconds: number;
-  runs: number;
-  /** Every `hitEvery`-th trade crosses one alert: 50 hits/s at either rate, so only the trade rate differs. */
-  hitEvery: number;
-  /** Pause after each run, so one run's backlog does not delay the next. */
-  settleMs: number;
-}
-
-interface Run {
-  load: Load;
-  /** Global index of the run's first trade: its price is BASE_CENTS + first cents. */
-  first: number;
-  count: number;
-}
 
 const WARMUP: Load = { label: 'warm-up', warmup: true, rate: 100, seconds: 2, runs: 1, hitEvery: 2, settleMs: 500 };
 const FULL = {
@@ -58,32 +34,7 @@ const SMOKE = {
   ],
 };
 
-const price = (index: number): string => ((BASE_CENTS + index) / 100).toFixed(2);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function planRuns(loads: Load[]): Run[] {
-  const runs: Run[] = [];
-  let first = 0;
-  for (const load of loads) {
-    for (let r = 0; r < load.runs; r++) {
-      const count = Math.round(load.rate * load.seconds);
-      runs.push({ load, first, count });
-      first += count;
-    }
-  }
-  return runs;
-}
-
-/** One armed `last >= price` alert per hit trade, each trade's alert going to the next client. */
-function alertsFor(runs: Run[], clients: number): SeedAlert[] {
-  const alerts: SeedAlert[] = [];
-  for (const run of runs) {
-    for (let i = 0; i < run.count; i += run.load.hitEvery) {
-      alerts.push({ user: alerts.length % clients, direction: 'above', threshold: price(run.first + i) });
-    }
-  }
-  return alerts;
-}
 
 interface Measured {
   /** Per run: latencies of the hit trades, ms. */
@@ -92,35 +43,16 @@ interface Measured {
   worstLateMs: number;
 }
 
-/** Plays every run through `sim`, then collects the receipts of the hit trades from the clients. */
-async function playRuns(sim: Simulator, fleet: ClientFleet, runs: Run[], kind: 'hits' | 'frames'): Promise<Measured> {
-  const sent: Array<Map<number, number>> = [];
-  let worstLateMs = 0;
-  for (const run of runs) {
-    const sentAt = new Map<number, number>();
-    const late = await paceTrades({
-      rate: run.load.rate,
-      count: run.count,
-      send: (i) => {
-        const at = wallNow();
-        const trade = sim.trade(PRODUCT, { price: price(run.first + i), size: '0.01' });
-        if (i % run.load.hitEvery === 0) sentAt.set(trade.tradeId, at);
-      },
-    });
-    worstLateMs = Math.max(worstLateMs, late);
-    sent.push(sentAt);
-    await sleep(run.load.settleMs);
-  }
-  const expected = sent.reduce((n, m) => n + m.size, 0);
-  const deadline = Date.now() + 10_000;
-  while (kind === 'hits' && (await fleet.counts()).hits < expected && Date.now() < deadline) await sleep(100);
-  const samples = await fleet.collect();
+/** Plays every run through `sim`, then matches the clients' receipts to the hit trades. */
+async function measureRuns(sim: Simulator, fleet: ClientFleet, runs: Run[], kind: 'hits' | 'frames'): Promise<Measured> {
+  const { sent, samples, worstLateMs } = await playRuns(sim, fleet, runs, kind);
   const latencies = sent.map((sentAt) => receiptLatencies(samples[kind], sentAt, true));
+  const expected = sent.reduce((n, m) => n + m.size, 0);
   return { latencies, missing: expected - latencies.reduce((n, l) => n + l.length, 0), worstLateMs };
 }
 
 async function measureHub(sim: Simulator, runs: Run[], clients: number, log: (line: string) => void): Promise<Measured> {
-  const app = await startSeededApp({ users: clients, alerts: alertsFor(runs, clients), feedUrl: sim.url, restUrl: sim.restUrl });
+  const app = await startSeededApp({ users: clients, alerts: hitAlerts(runs, clients), feedUrl: sim.url, restUrl: sim.restUrl });
   try {
     const fleet = await startClientFleet(1, clients);
     try {
@@ -129,7 +61,7 @@ async function measureHub(sim: Simulator, runs: Run[], clients: number, log: (li
       log(`app: ${connected.connected} clients connected (clock offset ${fleet.clockOffsets[0]!.toFixed(3)} ms)`);
       await sleep(1_000);
       await fleet.collect();
-      return await playRuns(sim, fleet, runs, 'hits');
+      return await measureRuns(sim, fleet, runs, 'hits');
     } finally {
       await fleet.close();
     }
@@ -147,7 +79,7 @@ async function measureRelay(sim: Simulator, runs: Run[], clients: number, log: (
       if (connected.failed > 0) throw new Error(`${connected.failed} relay clients could not connect: ${connected.errors.join('; ')}`);
       log(`ws relay: ${connected.connected} clients connected`);
       await sleep(500);
-      return await playRuns(sim, fleet, runs, 'frames');
+      return await measureRuns(sim, fleet, runs, 'frames');
     } finally {
       await fleet.close();
     }
