@@ -9,4 +9,5 @@ export const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   'alert-storm': async () => (await import('./alert-storm.ts')).alertStorm,
   restart: async () => (await import('./restart.ts')).restart,
   browser: async () => (await import('./browser.ts')).browser,
+  'firing-throughput': async () => (await import('./firing-throughput.ts')).firingThroughput,
 };
