@@ -29,6 +29,10 @@ import { createTradeStore } from './pipeline/trade-store.ts';
 import { openBulkReader } from './db/bulk-reader.ts';
 import { createRealtimeServer } from './realtime/create-realtime-server.ts';
 import { connectRedis } from './redis/redis-client.ts';
+import { createLifecycle } from './lifecycle/lifecycle.ts';
+import { createHousekeeping } from './lifecycle/housekeeping.ts';
+import { createListener } from './http/listener.ts';
+import { createRequestTracker } from './http/request-tracker.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -74,30 +78,19 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     passwordHasher,
   });
   const notifications = createNotificationService(db);
-  // The pipeline, the evaluator and the realtime server feed each other through closures.
-  let realtimeRef: ReturnType<typeof createRealtimeServer> | null = null;
-  let deliveryRef: ReturnType<typeof createAlertDelivery> | null = null;
   // Several nodes share PostgreSQL: each product's alerts fire on the node holding its lease.
   // One process on SQLite fires everything itself.
   const leases =
     config.database.provider === 'postgresql'
       ? createProductLeases({ db, nodeId: config.nodeId, products: config.products, ttlMs: config.leaseTtlMs, logger })
       : null;
-  const evaluator = createAlertEvaluator({
-    db,
-    logger,
-    metrics,
-    ...(leases ? { leases } : {}),
-    onFired: (fired) => deliveryRef?.send(fired),
-    onChanged: (userId, alert) => realtimeRef?.publishAlert(userId, alert),
-    products: config.products,
-  });
+  const evaluator = createAlertEvaluator({ db, logger, metrics, ...(leases ? { leases } : {}), products: config.products });
   // Several nodes: alerts changed on other nodes reach this node's index within about a second.
   const alertSync = leases ? createAlertSync({ db, logger, track: (row) => evaluator.track(row) }) : null;
   const alerts = createAlertService({
     db,
     evaluator,
-    onChanged: (alertId) => realtimeRef?.announceAlertChange(alertId),
+    logger,
     products: config.products,
     alertLimit: config.alertLimit,
     onDamaged: (alertId, error) => {
@@ -106,17 +99,7 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     },
   });
   const store = createTradeStore({ db, logger, metrics, beforeWrite: () => evaluator.settle() });
-  const market = createMarketPipeline({
-    config,
-    store,
-    metrics,
-    logger,
-    onWindow: (state) => {
-      evaluator.onWindow(state);
-      realtimeRef?.publishTick(state);
-    },
-    onStatus: (status) => realtimeRef?.publishStatus(status),
-  });
+  const market = createMarketPipeline({ config, store, metrics, logger });
 
   let handler: http.RequestListener = (_req, res) => res.end();
   // Socket.IO wraps the request listeners present when it attaches, so ours must exist first.
@@ -139,17 +122,10 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     connectTimeoutMs: config.sockets.connectTimeoutMs,
     eventBudget: config.sockets.eventBudget,
     redis,
-    onAlertChanged: (alertId) => {
-      evaluator.refresh(alertId).catch((error: unknown) => logger.warn({ err: error, alertId }, 'reading an alert changed on another node failed; the alert sync will'));
-    },
-    onConnected: (socket) => {
-      deliveryRef?.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
-    },
   });
-  realtimeRef = realtime;
   // engine.io answers /socket.io/ requests itself (its errors included): give those our headers too.
   secureEveryResponse(server, https);
-  deliveryRef = createAlertDelivery(realtime.io, notifications, { logger, metrics, hitBudget: config.rateLimits.alertHits });
+  const delivery = createAlertDelivery(realtime, notifications, { logger, metrics, hitBudget: config.rateLimits.alertHits });
 
   const nextApp = pages ? next({ dev: config.dev, dir: config.rootDir }) : null;
   let renderPage: PageHandler | null = null;
@@ -197,16 +173,63 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       config.maxBodyBytes,
     ),
   });
-  // Requests still being handled when the server stops (a client that left mid-request, say)
-  // finish before the database closes under them.
-  const inFlight = new Set<Promise<void>>();
-  handler = (req, res) => {
-    const handling = handleRequest(req, res);
-    inFlight.add(handling);
-    void handling.finally(() => inFlight.delete(handling));
-  };
+  const requests = createRequestTracker(server, handleRequest);
+  handler = requests.handle;
 
-  const housekeeping: NodeJS.Timeout[] = [];
+  // Who hears whom. A window reaches the evaluator before the browsers' ticks (subscription order).
+  market.onWindow((state) => evaluator.evaluate(state));
+  market.onWindow((state) => realtime.publishTick(state));
+  market.onStatus((status) => realtime.publishStatus(status));
+  evaluator.onFired((fired) => delivery.send(fired));
+  evaluator.onChanged((userId, alert) => realtime.publishAlert(userId, alert));
+  alerts.onChanged((alertId) => realtime.announceAlertChange(alertId));
+  realtime.onConnected((socket) => {
+    delivery.replay(socket).catch((error: unknown) => logger.error({ err: error }, 'replaying notifications failed'));
+  });
+  realtime.onAlertChanged((alertId) => {
+    evaluator.refresh(alertId).catch((error: unknown) => logger.warn({ err: error, alertId }, 'reading an alert changed on another node failed; the alert sync will'));
+  });
+  for (const product of leases ? config.products : []) metrics.productLeader.set({ product }, 0);
+  leases?.onAcquired((product, epoch) => {
+    metrics.productLeader.set({ product }, 1);
+    // No crossing during the switch is missed: every armed alert is evaluated at once.
+    evaluator.reevaluate(product);
+    // Taken over: a hit the previous holder committed but never sent (killed in between)
+    // reaches the tabs that stayed connected too.
+    if (epoch > 1) realtime.replayHits();
+  });
+  leases?.onLost((product) => metrics.productLeader.set({ product }, 0));
+
+  const housekeeping = createHousekeeping([
+    [1_000, () => evaluator.expireBefore(Date.now() * 1000)],
+    [3_600_000, () => void notifications.prune(Date.now()).catch(() => undefined)],
+  ]);
+  const listener = createListener(server);
+
+  // Started in this order, closed in the reverse one.
+  const lifecycle = createLifecycle(
+    [
+      ['redis', { close: () => redis?.close() }],
+      ['database', { close: () => db.$disconnect() }],
+      ['pages', { close: () => nextApp?.close() }],
+      // Acknowledgements still waiting for their batch are recorded.
+      ['delivery', delivery],
+      // Taken before anything fires; handed over once the last firing has committed.
+      ['leases', leases ?? {}],
+      // The index is loaded before the first window; the last firings commit before the hand-over.
+      ['evaluator', evaluator],
+      // A stopping node takes no lease over while its last firings commit.
+      ['lease renewal', { close: () => leases?.stopRenewing() }],
+      ['market', market],
+      ['alert sync', alertSync ?? {}],
+      ['housekeeping', housekeeping],
+      // Requests still being handled when the server stops finish before the database closes.
+      ['requests', requests],
+      ['sockets', realtime],
+      ['listener', listener],
+    ],
+    logger,
+  );
 
   return {
     server,
@@ -221,66 +244,18 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
     market,
     store,
     migrationsApplied: migrations.applied,
-    /** Starts listening; resolves with the bound port (useful with port 0). */
+    /** Starts every part and listens; resolves with the bound port (useful with port 0). */
     async listen(port: number, host: string): Promise<number> {
       const reader = await openBulkReader(config.database);
       try {
-        await evaluator.load(reader);
-        await market.start(reader);
+        await lifecycle.start({ reader });
       } finally {
         await reader.close();
       }
-      if (leases) {
-        leases.onAcquired((product, epoch) => {
-          metrics.productLeader.set({ product }, 1);
-          // No crossing during the switch is missed: every armed alert is evaluated at once.
-          evaluator.reevaluate(product);
-          // Taken over: a hit the previous holder committed but never sent (killed in between)
-          // reaches the tabs that stayed connected too.
-          if (epoch > 1) realtime.replayHits();
-        });
-        leases.onLost((product) => metrics.productLeader.set({ product }, 0));
-        for (const product of config.products) metrics.productLeader.set({ product }, 0);
-        await leases.start();
-        alertSync?.start();
-      }
-      housekeeping.push(
-        setInterval(() => evaluator.expireBefore(Date.now() * 1000), 1_000),
-        setInterval(() => void notifications.prune(Date.now()).catch(() => undefined), 3_600_000),
-      );
-      for (const timer of housekeeping) timer.unref();
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          resolve(typeof address === 'object' && address ? address.port : port);
-        });
-      });
+      return listener.listen(port, host);
     },
-    /** Stops accepting, disconnects sockets, finishes in-flight requests, closes the database. */
-    async close(): Promise<void> {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await realtime.close();
-      server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 3_000);
-      await closed;
-      clearTimeout(force);
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-      for (const timer of housekeeping) clearInterval(timer);
-      await market.close();
-      // No lease is taken over while the last firings commit; then the held ones are handed over.
-      await leases?.stopRenewing();
-      await evaluator.settle();
-      // After the last firing committed: the next leader takes over at once, not after the TTL.
-      await alertSync?.close();
-      await leases?.close();
-      await deliveryRef?.settle();
-      await nextApp?.close();
-      await db.$disconnect();
-      // After the Socket.IO server: its adapter stops reading before the connections go.
-      redis?.close();
-    },
+    /** Stops accepting, disconnects sockets, finishes in-flight requests, closes every part. */
+    close: (): Promise<void> => lifecycle.close(),
   };
 }
 

@@ -1,26 +1,20 @@
-import type { BulkReader } from '../db/bulk-reader.ts';
+import type { StartContext } from '../lifecycle/lifecycle.ts';
 import type { Alert } from '../../lib/realtime/events.ts';
-import { DB_WRITE_BACKOFF, type Db, dialectOf } from '../db/client.ts';
-import { backoffDelay } from '../backoff.ts';
+import { type Db, dialectOf } from '../db/client.ts';
+import { createWriteRetry } from '../db/write-retry.ts';
 import type { Alert as AlertRow } from '../db/generated/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type AlertCondition, createAlertIndex } from '../stream/alert-index.ts';
 import type { WindowState } from '../stream/types.ts';
-import {
-  type ConditionMeta,
-  type ConditionRow,
-  UnindexableAlertError,
-  type UnindexableReason,
-  createIndexCheck,
-  fireCondition,
-  rearmCondition,
-} from './alert-conditions.ts';
+import { type ConditionMeta, type ConditionRow, UnindexableAlertError, createIndexCheck, fireCondition, rearmCondition } from './alert-conditions.ts';
 import { parseTimeUs } from '../stream/parse-time.ts';
 import { toAlert, toNotification } from './alert-record.ts';
 import { type FireResult, expireAlert, fireAlerts, rearmAlert } from './fire-alerts.ts';
 import { FencedError, type FiringLeases, fenceEach } from '../cluster/product-leases.ts';
-import { eachStoredAlert } from './stored-alerts.ts';
+import { createListeners } from '../lifecycle/listeners.ts';
+import { loadAlertIndex } from './load-alert-index.ts';
+import { createSkippedAlerts } from './skipped-alerts.ts';
 import type { Notification } from '../../lib/alerts/notification.ts';
 
 /** A fired alert, persisted, ready to be sent to its user. */
@@ -34,10 +28,6 @@ export interface AlertEvaluatorOptions {
   db: Db;
   logger: Logger;
   metrics: Metrics;
-  /** Called once per fired alert, after its notification is committed. */
-  onFired(fired: FiredAlert): void;
-  /** Alerts changed by the evaluator (re-armed, expired; a firing travels in its hit), for live lists. */
-  onChanged?(userId: string, alert: Alert): void;
   /** The products this server follows: stored alerts on others are left out at start. */
   products?: readonly string[];
   /**
@@ -47,9 +37,6 @@ export interface AlertEvaluatorOptions {
   leases?: FiringLeases;
 }
 
-
-/** Skipped rows logged one by one per reason at start; past it, one summary line says how many more. */
-const SKIP_LOG_LINES = 20;
 
 /** The alert condition an evaluator is about to index, checked by the API before it writes. */
 export type CheckedRow = ConditionRow & Pick<AlertRow, 'repeatMode'>;
@@ -66,6 +53,17 @@ interface Pending {
   epoch: number | null;
 }
 
+/** A firing or re-arm matched on a window, or an alert past its end. */
+type Work = Pending | { expire: ConditionMeta };
+
+/** What one chunk's transaction committed. */
+interface Committed {
+  fired: FireResult['fired'];
+  changed: AlertRow[];
+  /** Alerts someone else changed first (an edit, another node): they follow the database. */
+  stale: string[];
+}
+
 /**
  * Evaluates every armed alert on every window update through the in-memory index, and makes each
  * firing exactly-once per arming: the alert leaves the index at once (so the next trade cannot
@@ -80,154 +78,135 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   const log = options.logger.child({ module: 'alerts' });
   // The transaction client is another object: the dialect is read once from the one client.
   const dialect = dialectOf(db);
-  const index = createAlertIndex();
-  const meta = new Map<string, ConditionMeta>();
+  /** Armed alerts and waiting rearm alerts, each with its user and arming (its `meta`). */
+  const index = createAlertIndex<ConditionMeta>();
   /** The newest window per product, to evaluate again when this node takes a product's lease. */
   const latest = new Map<string, WindowState>();
   /** Firings refused by a product's fence, to queue again if this node takes its lease again. */
   const fenced = new Map<string, Pending[]>();
-  let queue: Array<Pending | { expire: ConditionMeta }> = [];
+  let queue: Work[] = [];
   let draining: Promise<void> | null = null;
-  /** Consecutive failed transactions; the retry delay grows with it. */
-  let failures = 0;
+  const retry = createWriteRetry({
+    writer: 'alerts',
+    log,
+    metrics,
+    failedMessage: 'persisting alert changes failed; will retry',
+    recoveredMessage: 'alert writes recovered',
+  });
+  const onListenerError = (error: unknown) => log.error({ err: error }, 'an alert listener failed');
+  const firedListeners = createListeners<[FiredAlert]>(onListenerError);
+  const changedListeners = createListeners<[string, Alert]>(onListenerError);
+  const skipped = createSkippedAlerts(metrics, log);
 
   // Refused before the live index or a bulk load (all or none) sees it.
   const indexable = createIndexCheck();
 
-  /**
-   * A stored alert that cannot be evaluated: counted, logged at warn, left out of the index.
-   * With `seen` (the start-up load), only the first lines of each reason are logged.
-   */
-  function skip(alertId: string, error: unknown, seen?: Map<UnindexableReason, number>): UnindexableReason {
-    const reason = error instanceof UnindexableAlertError ? error.reason : 'not_indexable';
-    metrics.alertsSkipped.inc({ reason });
-    const logged = seen?.get(reason) ?? 0;
-    seen?.set(reason, logged + 1);
-    if (logged < SKIP_LOG_LINES) {
-      log.warn({ alertId, reason, detail: error instanceof Error ? error.message : String(error) }, 'a stored alert cannot be evaluated; it is left out of the index');
-    }
-    return reason;
-  }
-
-  /** Indexes a condition; one the index cannot hold is skipped (counted, logged), never thrown. */
-  function put(condition: AlertCondition, entry: ConditionMeta): void {
+  /** Indexes a condition built by `build`; one the index cannot hold is skipped (counted, logged), never thrown. */
+  function put(alertId: string, meta: ConditionMeta, build: () => AlertCondition | null): void {
+    drop(alertId);
     try {
-      indexable(condition);
-    } catch (error) {
-      drop(entry.alertId);
-      skip(entry.alertId, error);
-      return;
-    }
-    if (meta.has(entry.alertId)) index.remove(entry.alertId);
-    index.add(condition);
-    meta.set(entry.alertId, entry);
-  }
-
-  /** Runs `build` (which makes and puts a condition); a row it cannot make a condition of is skipped. */
-  function guarded(alertId: string, build: () => void): void {
-    try {
-      build();
+      const condition = build();
+      if (condition) index.add({ ...indexable(condition), meta });
     } catch (error) {
       if (!(error instanceof UnindexableAlertError)) throw error;
-      drop(alertId);
-      skip(alertId, error);
+      skipped.skip(alertId, error);
     }
   }
 
+  /** Takes an alert out of the index; returns what was held about it. */
   function drop(alertId: string): ConditionMeta | undefined {
-    const entry = meta.get(alertId);
+    const meta = index.get(alertId)?.meta;
     index.remove(alertId);
-    meta.delete(alertId);
-    return entry;
+    return meta;
+  }
+
+  /** A fired rearm alert waits for the band, timed from the trade that fired it. */
+  function awaitRearm(row: AlertRow, firedAtUs: number): void {
+    put(row.id, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming }, () => rearmCondition(row, firedAtUs));
   }
 
   /** Puts one alert row into the index as its status says (or takes it out). */
   async function track(row: AlertRow): Promise<void> {
     drop(row.id);
     if (row.status === 'armed') {
-      guarded(row.id, () => put(fireCondition(row), { alertId: row.id, userId: row.userId, kind: 'fire', arming: row.arming }));
+      put(row.id, { alertId: row.id, userId: row.userId, kind: 'fire', arming: row.arming }, () => fireCondition(row));
     } else if (row.status === 'triggered' && row.repeatMode === 'rearm') {
       const fired = await db.notification.findUnique({ where: { alertId_arming: { alertId: row.id, arming: row.arming } } });
-      const firedAtUs = (fired && parseTimeUs(fired.tradeTime)) ?? (row.triggeredAt?.getTime() ?? 0) * 1000;
-      guarded(row.id, () => {
-        const condition = rearmCondition(row, firedAtUs);
-        if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
-      });
+      awaitRearm(row, (fired && parseTimeUs(fired.tradeTime)) ?? (row.triggeredAt?.getTime() ?? 0) * 1000);
+    }
+  }
+
+  /** One chunk's firings, re-arms and expiries in one transaction, fenced by the leases it matched under. */
+  async function commit(chunk: Work[]): Promise<Committed> {
+    const committed: Committed = { fired: [], changed: [], stale: [] };
+    const fires = chunk.filter((item): item is Pending => 'meta' in item && item.meta.kind === 'fire');
+    await db.$transaction(async (tx) => {
+      // Several nodes: every product of the chunk still leased here at the epoch it matched under.
+      if (options.leases) await fenceEach(options.leases, tx as Db, chunk.flatMap((i) => ('meta' in i ? [{ product: i.state.product, epoch: i.epoch }] : [])));
+      const result = await fireAlerts(
+        tx as Db,
+        dialect,
+        fires.map(({ meta: m, state }) => ({ alertId: m.alertId, arming: m.arming, state })),
+        new Date(),
+      );
+      committed.fired = result.fired;
+      committed.stale.push(...result.lost);
+      for (const item of chunk) {
+        if ('expire' in item) {
+          const row = await expireAlert(tx as Db, item.expire);
+          if (row) committed.changed.push(row);
+        } else if (item.meta.kind === 'rearm') {
+          const row = await rearmAlert(tx as Db, item.meta);
+          if (row) committed.changed.push(row);
+          else committed.stale.push(item.meta.alertId);
+        }
+      }
+    });
+    return committed;
+  }
+
+  /** After a commit: hits out, rearm alerts waiting, changed and lost alerts following the database. */
+  async function publish({ fired, changed, stale }: Committed): Promise<void> {
+    for (const { row, notification } of fired) {
+      metrics.alertsFired.inc();
+      firedListeners.emit({ userId: row.userId, notification: toNotification(notification), alert: toAlert(row) });
+      if (row.repeatMode === 'rearm') awaitRearm(row, parseTimeUs(notification.tradeTime) ?? Date.now() * 1000);
+      // No alert:update here: the hit carries the alert, and a storm would send everything twice.
+    }
+    for (const row of changed) {
+      await track(row);
+      changedListeners.emit(row.userId, toAlert(row));
+    }
+    // Someone else changed these first (an edit, another server): follow the database.
+    for (const alertId of stale) {
+      const row = await db.alert.findUnique({ where: { id: alertId } });
+      if (row) await track(row);
     }
   }
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const chunk = queue.splice(0, CHUNK);
-      let fired: FireResult['fired'] = [];
-      const changed: AlertRow[] = [];
-      const stale: string[] = [];
-      const fires = chunk.filter((item): item is Pending => !('expire' in item) && item.meta.kind === 'fire');
+      let committed: Committed;
       try {
-        await db.$transaction(async (tx) => {
-          // Several nodes: every product of the chunk still leased here at the epoch it matched under.
-          if (options.leases) await fenceEach(options.leases, tx as Db, chunk.flatMap((i) => ('expire' in i ? [] : [{ product: i.state.product, epoch: i.epoch }])));
-          const result = await fireAlerts(
-            tx as Db,
-            dialect,
-            fires.map(({ meta: m, state }) => ({ alertId: m.alertId, arming: m.arming, state })),
-            new Date(),
-          );
-          fired = result.fired;
-          stale.push(...result.lost);
-          for (const item of chunk) {
-            if ('expire' in item) {
-              const row = await expireAlert(tx as Db, item.expire);
-              if (row) changed.push(row);
-            } else if (item.meta.kind === 'rearm') {
-              const row = await rearmAlert(tx as Db, item.meta);
-              if (row) changed.push(row);
-              else stale.push(item.meta.alertId);
-            }
-          }
-        });
+        committed = await commit(chunk);
       } catch (error) {
         if (error instanceof FencedError) {
           // Refused by the fence, not failed: the database answered, so writes are not failing
           // (a node whose retried firing was fenced would otherwise stay not ready for good).
-          failures = 0;
+          retry.answered();
           await refollow(error.product, chunk);
           continue;
         }
         // Nothing of this chunk committed: put it back and retry with backoff, losing no firing.
         // Its alerts stay out of the index meanwhile, so later trades cannot fire them twice.
-        const delayMs = backoffDelay(failures, DB_WRITE_BACKOFF);
-        failures += 1;
-        metrics.dbWriteFailures.inc({ writer: 'alerts' });
-        log.error({ err: error, alerts: chunk.length, failures, retryInMs: delayMs }, 'persisting alert changes failed; will retry');
+        const delayMs = retry.failed(error, { alerts: chunk.length });
         queue = chunk.concat(queue);
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         continue;
       }
-      if (failures > 0) log.info({ failures }, 'alert writes recovered');
-      failures = 0;
-      for (const { row, notification } of fired) {
-        metrics.alertsFired.inc();
-        const alert = toAlert(row);
-        options.onFired({ userId: row.userId, notification: toNotification(notification), alert });
-        // A rearm alert waits for the band, timed from the trade that fired it.
-        if (row.repeatMode === 'rearm') {
-          guarded(row.id, () => {
-            const condition = rearmCondition(row, parseTimeUs(notification.tradeTime) ?? Date.now() * 1000);
-            if (condition) put(condition, { alertId: row.id, userId: row.userId, kind: 'rearm', arming: row.arming });
-          });
-        }
-        // No alert:update here: the hit carries the alert, and a storm would send everything twice.
-      }
-      for (const row of changed) {
-        await track(row);
-        options.onChanged?.(row.userId, toAlert(row));
-      }
-      // Someone else changed these first (an edit, another server): follow the database.
-      for (const alertId of stale) {
-        const row = await db.alert.findUnique({ where: { id: alertId } });
-        if (row) await track(row);
-      }
+      retry.succeeded();
+      await publish(committed);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -237,8 +216,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
    * if this node takes the lease back, as after a database outage longer than the TTL) and their
    * alerts follow the database; the chunk's other items are queued again at once.
    */
-  async function refollow(product: string, chunk: typeof queue): Promise<void> {
-    const mine = chunk.filter((item) => !('expire' in item) && item.state.product === product) as Pending[];
+  async function refollow(product: string, chunk: Work[]): Promise<void> {
+    const mine = chunk.filter((item): item is Pending => 'meta' in item && item.state.product === product);
     metrics.firingsFenced.inc({ product }, mine.length);
     log.warn({ product, alerts: mine.length }, 'firings refused: this node no longer holds the lease');
     const epoch = options.leases?.epoch(product) ?? null;
@@ -266,63 +245,41 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       });
   }
 
+  async function settle(): Promise<void> {
+    while (draining) await draining;
+  }
+
+  /** Fires, re-arms and expires on a product's newest window. */
+  function evaluate(state: WindowState): void {
+    latest.set(state.product, state);
+    const epoch = options.leases ? options.leases.epoch(state.product) : null;
+    // Several nodes: only the holder of the product's lease fires (and re-arms) its alerts.
+    if (!options.leases || epoch !== null) {
+      for (const condition of index.takeMatching(state)) {
+        if (condition.meta) queue.push({ meta: condition.meta, state, epoch });
+      }
+    }
+    expire(state.timeUs);
+  }
+
+  /** Queues the expiry of every alert past its end at `nowUs` (microseconds). */
+  function expire(nowUs: number): void {
+    for (const condition of index.expired(nowUs)) {
+      // Several nodes: the lease holder expires by its clock, not whichever node's runs fastest.
+      if (options.leases && options.leases.epoch(condition.product) === null) continue;
+      const meta = drop(condition.alertId);
+      if (meta) queue.push({ expire: meta });
+    }
+    schedule();
+  }
+
   return {
-    /**
-     * Builds the index from the database at start (armed alerts, and rearm alerts waiting),
-     * streamed through `reader` and loaded in one bulk insert. A row that cannot be evaluated
-     * (a column no API write produces, a product this server no longer follows) is skipped:
-     * counted in tickwatch_alerts_skipped_total by reason and logged at warn with its id, so no
-     * stored row can keep the service from starting.
-     */
-    async load(reader: BulkReader): Promise<void> {
-      const conditions: AlertCondition[] = [];
-      const followed = options.products ? new Set(options.products) : null;
-      const seen = new Map<UnindexableReason, number>();
-      let skipped = 0;
-      const add = (row: ConditionRow, entry: ConditionMeta, repeatMode: unknown, condition: () => AlertCondition | null): void => {
-        try {
-          if (followed && !followed.has(row.product)) {
-            throw new UnindexableAlertError('product_not_followed', 'product', `${String(row.product)} is not among the products this server follows (PRODUCTS)`);
-          }
-          if (!Number.isSafeInteger(entry.arming) || entry.arming < 1) {
-            throw new UnindexableAlertError('invalid_arming', 'arming', `arming "${String(entry.arming)}" is not a positive whole number`);
-          }
-          if (repeatMode !== 'once' && repeatMode !== 'rearm') {
-            throw new UnindexableAlertError('invalid_repeat', 'repeat', `repeat mode "${String(repeatMode)}" is not once or rearm`);
-          }
-          const c = condition();
-          if (!c) return;
-          conditions.push(indexable(c));
-          meta.set(entry.alertId, entry);
-        } catch (error) {
-          skipped++;
-          skip(row.id, error, seen);
-        }
-      };
-      await eachStoredAlert(reader, ({ row, entry, repeatMode, firedAtUs }) =>
-        add(row, entry, repeatMode, () => (entry.kind === 'fire' ? fireCondition(row) : rearmCondition(row, firedAtUs ?? 0))),
-      );
-      try {
-        index.bulkLoad(conditions);
-      } catch (error) {
-        // Every condition passed the index's checks above, so this is not expected; if it happens
-        // anyway, load them one at a time and skip the ones refused rather than fail the start.
-        log.warn({ err: error }, 'bulk loading the alert index failed; loading alerts one at a time');
-        for (const condition of conditions) {
-          try {
-            index.add(condition);
-          } catch (single) {
-            meta.delete(condition.alertId);
-            skipped++;
-            skip(condition.alertId, single, seen);
-          }
-        }
-      }
-      for (const [reason, count] of seen) {
-        if (count > SKIP_LOG_LINES) log.warn({ reason, count, unlogged: count - SKIP_LOG_LINES }, 'more stored alerts skipped for the same reason');
-      }
-      log[skipped > 0 ? 'warn' : 'info']({ indexed: index.size(), skipped }, 'alert index loaded');
-    },
+    /** Subscribes to fired alerts: called once per alert, after its notification is committed. */
+    onFired: firedListeners.add,
+    /** Subscribes to alerts the evaluator changed (re-armed, expired; a firing travels in its hit), for live lists. */
+    onChanged: changedListeners.add,
+    /** Builds the index from the database (`load-alert-index.ts`); the first window comes after. */
+    start: ({ reader }: StartContext): Promise<void> => loadAlertIndex(reader, { index, indexable, skipped, products: options.products, log }),
     /**
      * Checks that an alert as it is about to be written can be indexed: the API calls it before
      * it writes, so nothing is stored that the index (now or at the next start) would refuse.
@@ -336,23 +293,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       }
     },
     /** Called with the window after every applied trade: fires, re-arms and expires. */
-    onWindow(state: WindowState): void {
-      latest.set(state.product, state);
-      const epoch = options.leases ? options.leases.epoch(state.product) : null;
-      // Several nodes: only the holder of the product's lease fires (and re-arms) its alerts.
-      if (!options.leases || epoch !== null) {
-        for (const condition of index.takeMatching(state)) {
-          const entry = meta.get(condition.alertId);
-          meta.delete(condition.alertId);
-          if (entry) queue.push({ meta: entry, state, epoch });
-        }
-      }
-      for (const condition of index.expired(state.timeUs)) {
-        const entry = drop(condition.alertId);
-        if (entry) queue.push({ expire: entry });
-      }
-      schedule();
-    },
+    evaluate,
     /**
      * This node has just taken `product`'s lease: every armed alert of it is evaluated on the
      * newest window at once, so a crossing during the switch is not missed (the conditional
@@ -365,19 +306,11 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       // The conditional update keeps each exactly-once, whoever fired what meanwhile.
       for (const item of refused) queue.push({ ...item, epoch });
       const state = latest.get(product);
-      if (state) this.onWindow(state);
+      if (state) evaluate(state);
       else schedule();
     },
     /** Expires alerts by the wall clock too, so a quiet market still ends them. */
-    expireBefore(nowUs: number): void {
-      for (const condition of index.expired(nowUs)) {
-        // Several nodes: the lease holder expires by its clock, not whichever node's runs fastest.
-        if (options.leases && options.leases.epoch(condition.product) === null) continue;
-        const entry = drop(condition.alertId);
-        if (entry) queue.push({ expire: entry });
-      }
-      schedule();
-    },
+    expireBefore: expire,
     /** An alert created or edited through the API: takes effect on the very next trade. */
     track,
     /** An alert another node changed. */
@@ -386,11 +319,11 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     untrack: (alertId: string): void => void drop(alertId),
     size: () => index.size(),
     /** True from a failed transaction until the next one commits (readiness). */
-    failing: (): boolean => failures > 0,
-    /** Resolves when every queued change is committed (shutdown, tests). */
-    async settle(): Promise<void> {
-      while (draining) await draining;
-    },
+    failing: retry.failing,
+    /** Resolves when every queued change is committed (tests; the trade store before each write). */
+    settle,
+    /** Shutdown, once no window comes any more: resolves when what is queued is committed. */
+    close: settle,
   };
 }
 

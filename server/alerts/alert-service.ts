@@ -7,6 +7,8 @@ import type { Alert as AlertRow } from '../db/generated/client.ts';
 import { UnindexableAlertError } from './alert-conditions.ts';
 import type { AlertEvaluator, CheckedRow } from './alert-evaluator.ts';
 import { DamagedAlertError, repeatColumns, toAlert } from './alert-record.ts';
+import { createListeners } from '../lifecycle/listeners.ts';
+import type { Logger } from '../logger.ts';
 
 export interface AlertServiceOptions {
   db: Db;
@@ -15,8 +17,7 @@ export interface AlertServiceOptions {
   alertLimit: number;
   /** Told of a stored alert whose columns cannot be read (it is left out of the list). */
   onDamaged?: (alertId: string, error: unknown) => void;
-  /** Told after an alert was created, edited or deleted here (other nodes' indexes follow). */
-  onChanged?: (alertId: string) => void;
+  logger: Logger;
 }
 
 /** Prisma's code for a column holding what its type cannot (text in an Int, a date that is not one). */
@@ -35,7 +36,8 @@ const DAMAGED_MESSAGE = "This alert's stored data is damaged and cannot be read.
  * database and then handed to the evaluator before the call returns, so it takes effect on the
  * very next trade.
  */
-export function createAlertService({ db, evaluator, products, alertLimit, onDamaged, onChanged }: AlertServiceOptions) {
+export function createAlertService({ db, evaluator, products, alertLimit, onDamaged, logger }: AlertServiceOptions) {
+  const changes = createListeners<[string]>((error) => logger.error({ err: error, module: 'alerts' }, 'an alert listener failed'));
   function checkProduct(product: string | undefined): void {
     if (product !== undefined && !products.includes(product)) {
       throw new AppError('unknown_product', `Tickwatch does not follow ${product}; choose one of ${products.join(', ')}.`, {
@@ -91,6 +93,8 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
   }
 
   return {
+    /** Subscribes to alerts created, edited or deleted here (other nodes' indexes follow). */
+    onChanged: changes.add,
     async list(userId: string): Promise<Alert[]> {
       try {
         const rows = await db.alert.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
@@ -142,7 +146,7 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
         });
       });
       await evaluator.track(row);
-      onChanged?.(row.id);
+      changes.emit(row.id);
       return toAlert(row);
     },
 
@@ -181,7 +185,7 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
         },
       });
       await evaluator.track(row);
-      onChanged?.(row.id);
+      changes.emit(row.id);
       return toAlert(row);
     },
 
@@ -190,7 +194,7 @@ export function createAlertService({ db, evaluator, products, alertLimit, onDama
       const { count } = await db.alert.deleteMany({ where: { id, userId } });
       if (count === 0) throw new AppError('not_found', 'There is no such alert.');
       evaluator.untrack(id);
-      onChanged?.(id);
+      changes.emit(id);
     },
   };
 }

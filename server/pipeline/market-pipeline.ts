@@ -1,4 +1,4 @@
-import type { BulkReader } from '../db/bulk-reader.ts';
+import type { StartContext } from '../lifecycle/lifecycle.ts';
 import type { FeedState, FeedStatus, PriceTick } from '../../lib/realtime/events.ts';
 import type { Config } from '../config/config.ts';
 import { type ConnectionState, createCoinbaseFeed } from '../feed/coinbase-feed.ts';
@@ -8,6 +8,7 @@ import type { MarketView } from '../http/routes/market-routes.ts';
 import type { WindowState } from '../stream/types.ts';
 import { type ProductPipeline, createProductPipeline } from './product-pipeline.ts';
 import type { TradeStore } from './trade-store.ts';
+import { createListeners } from '../lifecycle/listeners.ts';
 
 export interface MarketPipelineOptions {
   config: Pick<
@@ -17,9 +18,6 @@ export interface MarketPipelineOptions {
   store: TradeStore;
   metrics: Metrics;
   logger: Logger;
-  /** Every applied trade's window (for alerts) and its wire tick (for browsers). */
-  onWindow(state: WindowState): void;
-  onStatus(status: FeedStatus): void;
 }
 
 const HOUSEKEEPING_MS = 1_000;
@@ -40,6 +38,9 @@ const CONNECTION_TO_FEED: Record<ConnectionState, FeedState> = {
 export function createMarketPipeline(options: MarketPipelineOptions) {
   const { config, store, metrics, logger } = options;
   const log = logger.child({ module: 'market' });
+  const onListenerError = (error: unknown) => log.error({ err: error }, 'a market listener failed');
+  const windows = createListeners<[WindowState]>(onListenerError);
+  const statusChanges = createListeners<[FeedStatus]>(onListenerError);
   const pipelines = new Map<string, ProductPipeline>(
     config.products.map((product) => [
       product,
@@ -51,8 +52,8 @@ export function createMarketPipeline(options: MarketPipelineOptions) {
         store,
         metrics,
         logger,
-        onWindow: (state) => options.onWindow(state),
-        onStatus: (status) => options.onStatus(status),
+        onWindow: (state) => windows.emit(state),
+        onStatus: (status) => statusChanges.emit(status),
       }),
     ]),
   );
@@ -106,8 +107,12 @@ export function createMarketPipeline(options: MarketPipelineOptions) {
 
   return {
     view,
+    /** Every applied trade's window, in trade order (alerts, then the browsers' ticks). */
+    onWindow: windows.add,
+    /** A product's feed changed state (connecting, live, stale, reconnecting). */
+    onStatus: statusChanges.add,
     /** Rebuilds every window from stored trades (streamed through `reader`), then connects to the feed. */
-    async start(reader: BulkReader): Promise<void> {
+    async start({ reader }: StartContext): Promise<void> {
       const sinceUs = (Date.now() - config.tradeRetentionMs) * 1000;
       for (const pipeline of pipelines.values()) {
         await pipeline.warmStart((onTrade) => store.eachSince(reader, pipeline.product, sinceUs, onTrade));

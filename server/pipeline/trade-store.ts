@@ -1,6 +1,6 @@
 import type { BulkReader } from '../db/bulk-reader.ts';
-import { DB_WRITE_BACKOFF, type Db, dialectOf } from '../db/client.ts';
-import { backoffDelay } from '../backoff.ts';
+import { type Db, dialectOf } from '../db/client.ts';
+import { createWriteRetry } from '../db/write-retry.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RawTrade, Trade } from '../stream/types.ts';
@@ -42,7 +42,13 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
   const dialect = dialectOf(db);
   let queue: Trade[] = [];
   let flushing: Promise<void> | null = null;
-  let failures = 0;
+  const retry = createWriteRetry({
+    writer: 'trades',
+    log,
+    metrics,
+    failedMessage: 'writing trades failed; will retry',
+    recoveredMessage: 'trade writes recovered',
+  });
   let retryAt = 0;
   const timer = setInterval(() => {
     if (Date.now() >= retryAt) void flush();
@@ -75,17 +81,12 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
     flushing = (beforeWrite ? beforeWrite() : Promise.resolve())
       .then(() => write(batch))
       .then(() => {
-        if (failures > 0) log.info({ failures }, 'trade writes recovered');
-        failures = 0;
+        retry.succeeded();
         retryAt = 0;
       })
       .catch((error: unknown) => {
-        const delayMs = backoffDelay(failures, DB_WRITE_BACKOFF);
-        failures += 1;
-        retryAt = Date.now() + delayMs;
         queue = batch.concat(queue);
-        metrics?.dbWriteFailures.inc({ writer: 'trades' });
-        log.error({ err: error, queued: queue.length, failures, retryInMs: delayMs }, 'writing trades failed; will retry');
+        retryAt = Date.now() + retry.failed(error, { queued: queue.length });
       })
       .finally(() => {
         flushing = null;
@@ -105,9 +106,7 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
       return queue.length;
     },
     /** True from a failed write until the next one succeeds (readiness). */
-    failing(): boolean {
-      return failures > 0;
-    },
+    failing: retry.failing,
     /**
      * Streams stored trades of `product` with `timeUs > sinceUs`, in trade-id order, through
      * `reader` (start-up: a day of trades is a million rows); returns how many.

@@ -1,12 +1,15 @@
 import type { Notification } from '../../lib/alerts/notification.ts';
 import type { Alert, AlertBacklog, AlertHit } from '../../lib/realtime/events.ts';
-import { userRoom } from '../../lib/realtime/rooms.ts';
 import type { FiredAlert } from '../alerts/alert-evaluator.ts';
 import type { NotificationService, PendingHit } from '../alerts/notification-service.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type RateBudget, createKeyedBuckets } from './token-bucket.ts';
-import type { RealtimeServer, RealtimeSocket } from './types.ts';
+import type { Realtime } from './create-realtime-server.ts';
+import type { RealtimeSocket } from './types.ts';
+
+/** How delivery reaches a user's tabs: through the realtime layer, on every node. */
+export type UserSockets = Pick<Realtime, 'sendToUser'>;
 
 /** How long a client has to acknowledge an `alert:hit` before it counts as not delivered. */
 export const HIT_ACK_TIMEOUT_MS = 10_000;
@@ -45,7 +48,7 @@ export interface AlertDeliveryOptions {
  * either: every `COALESCE_MS` one notice counts them. A notification is delivered once a hit
  * or a notice that counted it is acknowledged; until then it is replayed on the next connect.
  */
-export function createAlertDelivery(io: RealtimeServer, notifications: NotificationService, options: AlertDeliveryOptions) {
+export function createAlertDelivery(users: UserSockets, notifications: NotificationService, options: AlertDeliveryOptions) {
   const log = options.logger.child({ module: 'delivery' });
   const { metrics } = options;
   const budget = createKeyedBuckets(options.hitBudget);
@@ -81,12 +84,10 @@ export function createAlertDelivery(io: RealtimeServer, notifications: Notificat
     coalesced = new Map();
     for (const [userId, ids] of batches) {
       const notice: AlertBacklog = { undelivered: ids.length, inboxUrl: INBOX_URL, replayed: false };
-      // Like a hit: to the user's tabs on every node (through the adapter with REDIS_URL).
-      io.to(userRoom(userId))
-        .timeout(HIT_ACK_TIMEOUT_MS)
-        .emit('alert:backlog', notice, (_error: Error | null, acks: unknown[]) => {
-          if (acks.length > 0) ids.forEach(delivered);
-        });
+      // Like a hit: to the user's tabs on every node.
+      users.sendToUser(userId, 'alert:backlog', notice, HIT_ACK_TIMEOUT_MS, (acks) => {
+        if (acks > 0) ids.forEach(delivered);
+      });
     }
   }
 
@@ -126,7 +127,7 @@ export function createAlertDelivery(io: RealtimeServer, notifications: Notificat
 
   return {
     /** Records the acknowledgements still waiting for their batch and drops pending notices (shutdown). */
-    settle(): Promise<unknown> {
+    close(): Promise<unknown> {
       if (coalescing) clearTimeout(coalescing);
       coalescing = null;
       // Not noticed yet, so not delivered: the next connect replays them.
@@ -144,13 +145,10 @@ export function createAlertDelivery(io: RealtimeServer, notifications: Notificat
         coalescing ??= setTimeout(sendCoalesced, COALESCE_MS);
         return;
       }
-      // The room spans every node with REDIS_URL (the user's tabs may be anywhere); each node
-      // returns its sockets' acknowledgements, so an ack on any node marks it delivered.
-      io.to(userRoom(userId))
-        .timeout(HIT_ACK_TIMEOUT_MS)
-        .emit('alert:hit', hitOf(notification, alert, false), (_error: Error | null, acks: Array<boolean | undefined>) => {
-          if (acks.length > 0) delivered(notification.id);
-        });
+      // Every node returns its sockets' acknowledgements, so an ack on any node marks it delivered.
+      users.sendToUser(userId, 'alert:hit', hitOf(notification, alert, false), HIT_ACK_TIMEOUT_MS, (acks) => {
+        if (acks > 0) delivered(notification.id);
+      });
     },
 
     /**

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { Alert, FeedStatus } from '../../lib/realtime/events.ts';
+import type { Alert, AlertBacklog, AlertHit, FeedStatus } from '../../lib/realtime/events.ts';
 import type { WindowState } from '../stream/types.ts';
 import { userRoom } from '../../lib/realtime/rooms.ts';
 import type { Auth } from '../auth/create-auth.ts';
@@ -20,6 +20,7 @@ import { createSocketAuth } from './socket-auth.ts';
 import { createTickBroadcaster } from './tick-broadcaster.ts';
 import type { RealtimeServer, RealtimeSocket } from './types.ts';
 import { type ProxyTrust, clientAddress } from '../http/client-address.ts';
+import { createListeners } from '../lifecycle/listeners.ts';
 
 export interface RealtimeDeps extends PriceSubscribeDeps {
   auth: Auth;
@@ -31,10 +32,6 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   dev: boolean;
   /** Every product's current feed status, sent to each socket as it connects. */
   statuses: () => FeedStatus[];
-  /** Called for each authenticated socket once it is in its rooms (replays missed alerts). */
-  onConnected: (socket: RealtimeSocket) => void;
-  /** Several nodes: another node changed this alert (its index should read it again). */
-  onAlertChanged?: (alertId: string) => void;
   /** Connections one account and one address may hold. */
   limits: ConnectionLimitSettings;
   /** TRUSTED_PROXIES: whose X-Forwarded-For gives the client address for the per-address caps. */
@@ -45,6 +42,12 @@ export interface RealtimeDeps extends PriceSubscribeDeps {
   eventBudget: RateBudget;
   /** Several nodes (`REDIS_URL`): rooms and server-side events span every node. */
   redis: RedisConnection | null;
+}
+
+/** What a user's tabs are sent with an acknowledgement expected (`alert-delivery.ts`). */
+export interface UserEvents {
+  'alert:hit': AlertHit;
+  'alert:backlog': AlertBacklog;
 }
 
 /** Largest payload a client may send in one message, in bytes. */
@@ -67,6 +70,14 @@ const MAX_CLIENT_MESSAGE_BYTES = 16_384;
  */
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
   const log = deps.logger.child({ module: 'realtime' });
+  let closing = false;
+  const onListenerError = (error: unknown) => log.error({ err: error }, 'a realtime listener failed');
+  const connected = createListeners<[RealtimeSocket]>(onListenerError);
+  const alertChanged = createListeners<[string]>(onListenerError);
+  /** Every socket of this node, as though it had just connected (replays what it missed). */
+  const reconnectAll = () => {
+    for (const socket of io.sockets.sockets.values()) connected.emit(socket);
+  };
   const limits = createConnectionLimits(deps.limits, {
     metrics: deps.metrics,
     logger: log,
@@ -96,17 +107,15 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);
   if (deps.redis) {
-    io.on('alert:changed', (alertId) => deps.onAlertChanged?.(alertId));
-    io.on('hits:replay', () => {
-      for (const socket of io.sockets.sockets.values()) deps.onConnected(socket);
-    });
+    io.on('alert:changed', (alertId) => alertChanged.emit(alertId));
+    io.on('hits:replay', reconnectAll);
     io.on('sessions:changed', (userId) => {
       guard.revalidateUser(userId).catch((error: unknown) => log.error({ err: error }, 'socket revalidation failed'));
     });
     // Whatever the other nodes sent while Redis was away is lost: hits are replayed to this
     // node's sockets (as on a connect), and sessions that ended meanwhile are re-checked.
     deps.redis.onRestored(() => {
-      for (const socket of io.sockets.sockets.values()) deps.onConnected(socket);
+      reconnectAll();
       guard.revalidateAll().catch((error: unknown) => log.error({ err: error }, 'socket revalidation failed'));
     });
   }
@@ -124,7 +133,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     slowClients.watch(socket);
     ticks.attach(socket);
     for (const status of deps.statuses()) socket.emit('feed:status', status);
-    deps.onConnected(socket);
+    connected.emit(socket);
     socket.on('price:subscribe', handlePriceSubscribe(socket, deps));
     socket.on('disconnect', () => {
       deps.metrics.socketsConnected.dec();
@@ -134,6 +143,20 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
 
   return {
     io,
+    /** Each authenticated socket once it is in its rooms, and every socket again when hits are to be replayed. */
+    onConnected: connected.add,
+    /** Several nodes: another node changed this alert (this node's index reads it again). */
+    onAlertChanged: alertChanged.add,
+    /**
+     * Sends `event` to every tab of `userId`, on every node with `REDIS_URL` (the user's tabs may
+     * be anywhere); `onAcks` is called once with how many acknowledged within `timeoutMs`.
+     */
+    sendToUser<E extends keyof UserEvents>(userId: string, event: E, payload: UserEvents[E], timeoutMs: number, onAcks: (count: number) => void): void {
+      const room = io.to(userRoom(userId)).timeout(timeoutMs);
+      const done = (_error: Error | null, acks: unknown[]) => onAcks(acks.length);
+      if (event === 'alert:hit') room.emit('alert:hit', payload as AlertHit, done);
+      else room.emit('alert:backlog', payload as AlertBacklog, done);
+    },
     /** Tells the other nodes that an alert changed here, so their indexes follow at once. */
     announceAlertChange(alertId: string): void {
       if (deps.redis) io.serverSideEmit('alert:changed', alertId);
@@ -143,8 +166,10 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
      * after its firing committed and before it sent the hit leaves it to the next connect otherwise.
      */
     replayHits(): void {
+      // A lease taken while this node stops (its sockets gone, its adapter closed) has no one to tell.
+      if (closing) return;
       if (deps.redis) io.serverSideEmit('hits:replay');
-      for (const socket of io.sockets.sockets.values()) deps.onConnected(socket);
+      reconnectAll();
     },
     /** Re-checks the user's sockets against their sessions, on every node. */
     revalidateUser(userId: string): Promise<void> {
@@ -163,6 +188,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     connectionCounts: () => limits.snapshot(),
     /** Disconnects every socket and stops accepting new ones. */
     async close(): Promise<void> {
+      closing = true;
       guard.close();
       ticks.close();
       await io.close();

@@ -6,8 +6,12 @@ export type AlertBasis = 'mean' | 'vwap' | 'last';
 /** `above` holds when the value >= threshold, `below` when the value <= threshold (both inclusive). */
 export type AlertDirection = 'above' | 'below';
 
-/** One armed alert as the evaluator sees it: a level condition on one product's window. */
-export interface AlertCondition {
+/**
+ * One armed alert as the evaluator sees it: a level condition on one product's window, with
+ * `meta`, whatever its owner keeps about the alert (held as given, never read by the index), so
+ * the owner needs no second map kept in step with this one.
+ */
+export interface AlertCondition<M = undefined> {
   /** Unique within one index. */
   alertId: string;
   product: string;
@@ -19,6 +23,7 @@ export interface AlertCondition {
   notBeforeUs?: number;
   /** Optional: counts only at event times < this, microseconds since the epoch. */
   expiresAtUs?: number;
+  meta?: M;
 }
 
 /** Tuning for {@link createAlertIndex}. */
@@ -28,27 +33,27 @@ export interface AlertIndexOptions {
 }
 
 /** The in-memory alert index; see {@link createAlertIndex}. */
-export interface AlertIndex {
+export interface AlertIndex<M = undefined> {
   /**
    * Indexes a copy of the condition (later changes to the argument do not reach the index).
    * O(log n + chunk).
    * @throws TypeError or RangeError on a malformed condition; Error when its alertId is indexed
    */
-  add(condition: AlertCondition): void;
+  add(condition: AlertCondition<M>): void;
   /**
    * Indexes many conditions at once, all or none (everything is checked first): sorts the batch
    * once per (product, basis, direction) and merges it into what is held, O((n + m) + m log m)
    * for n held and m new, instead of m single inserts. For a fast start with a large table.
    * @throws as {@link AlertIndex.add}, also on an alertId repeated within the batch
    */
-  bulkLoad(conditions: readonly AlertCondition[]): void;
+  bulkLoad(conditions: readonly AlertCondition<M>[]): void;
   /** Removes the condition with this alertId; returns whether one was indexed. O(log n + chunk). */
   remove(alertId: string): boolean;
   /**
    * The indexed condition with this alertId, or undefined. O(1). This and every condition
    * returned are the index's own copies: read them, never change them.
    */
-  get(alertId: string): Readonly<AlertCondition> | undefined;
+  get(alertId: string): Readonly<AlertCondition<M>> | undefined;
   /** Number of conditions indexed. */
   size(): number;
   /**
@@ -69,22 +74,22 @@ export interface AlertIndex {
    * the future) and expired ones not yet removed; they are stepped over, so the cost is
    * O(log n + k + s) for k returned and s such waiting conditions.
    */
-  matching(state: WindowState): Readonly<AlertCondition>[];
+  matching(state: WindowState): Readonly<AlertCondition<M>>[];
   /**
    * What `matching` returns, removed from the index in the same pass: one splice per group
    * instead of one search and splice per condition. Same order.
    */
-  takeMatching(state: WindowState): Readonly<AlertCondition>[];
+  takeMatching(state: WindowState): Readonly<AlertCondition<M>>[];
   /**
    * The conditions with `expiresAtUs <= nowUs` (microseconds), ascending by expiry then alertId.
    * Nothing is removed. O(log n + k) for k returned.
    */
-  expired(nowUs: number): Readonly<AlertCondition>[];
+  expired(nowUs: number): Readonly<AlertCondition<M>>[];
   /** The earliest `expiresAtUs` indexed (microseconds), or undefined when none expires. O(1). */
   nextExpiryUs(): number | undefined;
 }
 
-type Condition = Readonly<AlertCondition>;
+type Condition = Readonly<AlertCondition<unknown>>;
 
 // Group order within a product: the documented result order of `matching`.
 const BASES: readonly AlertBasis[] = ['mean', 'vwap', 'last'];
@@ -116,7 +121,7 @@ function checkTime(value: unknown, name: string): void {
  * every field. Not frozen: freezing a million objects costs seconds at load; the readonly type
  * is the guard.
  */
-function normalize(c: AlertCondition): Condition {
+function normalize(c: AlertCondition<unknown>): Condition {
   if (typeof c.alertId !== 'string' || typeof c.product !== 'string') throw new TypeError('alertId and product must be strings');
   if (!BASES.includes(c.basis)) throw new RangeError(`unknown basis ${String(c.basis)}`);
   if (c.direction !== 'above' && c.direction !== 'below') throw new RangeError(`unknown direction ${String(c.direction)}`);
@@ -131,6 +136,7 @@ function normalize(c: AlertCondition): Condition {
     thresholdUnits: c.thresholdUnits,
     notBeforeUs: c.notBeforeUs,
     expiresAtUs: c.expiresAtUs,
+    meta: c.meta,
   };
 }
 
@@ -163,10 +169,10 @@ function merge(a: readonly Condition[], b: readonly Condition[], compare: (x: Co
  * it are visited. A separate list sorted by expiry
  * answers `expired`. So one window update costs O(log n + k), never a scan of all conditions.
  *
- * Memory per condition: the copy (the threshold bigint and strings are shared with the
- * input), one map entry by alertId, one slot in its threshold list, one in the expiry list.
+ * Memory per condition: the copy (the threshold bigint, strings and `meta` are shared with
+ * the input), one map entry by alertId, one slot in its threshold list, one in the expiry list.
  */
-export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
+export function createAlertIndex<M = undefined>(options: AlertIndexOptions = {}): AlertIndex<M> {
   const maxChunk = options.maxChunk ?? DEFAULT_MAX_CHUNK;
   const byId = new Map<string, Condition>();
   const products = new Map<string, SortedChunks<Condition>[]>();
@@ -181,7 +187,7 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     return groups;
   }
 
-  function add(condition: AlertCondition): void {
+  function add(condition: AlertCondition<unknown>): void {
     const c = normalize(condition);
     if (byId.has(c.alertId)) throw new Error(`alert ${c.alertId} is already indexed`);
     groupsOf(c.product)[groupOf(c)]!.insert(c);
@@ -189,7 +195,7 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     byId.set(c.alertId, c);
   }
 
-  function bulkLoad(conditions: readonly AlertCondition[]): void {
+  function bulkLoad(conditions: readonly AlertCondition<unknown>[]): void {
     const batch = conditions.map(normalize);
     // One pass over the map both checks and claims the ids (a second Set of a million ids costs
     // about as much again); on a repeated id the claims are undone.
@@ -311,7 +317,7 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     return out;
   }
 
-  return {
+  const index: AlertIndex<unknown> = {
     add,
     bulkLoad,
     remove,
@@ -322,4 +328,6 @@ export function createAlertIndex(options: AlertIndexOptions = {}): AlertIndex {
     expired,
     nextExpiryUs: () => expiries.first()?.expiresAtUs,
   };
+  // Every `meta` returned is one an `add` or `bulkLoad` of this index's callers gave it.
+  return index as AlertIndex<M>;
 }

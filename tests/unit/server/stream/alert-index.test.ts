@@ -178,4 +178,21 @@ describe('createAlertIndex', () => {
     const found = ids(index.matching(windowOf([['3.00', '1']])));
     expect(found).toEqual(['n00', 'n05', 'n10', 'n15', 'n01', 'n06', 'n11', 'n16', 'n02', 'n07', 'n12', 'n17', 'held']);
   });
+
+  it("holds each condition's meta as given and hands it back from every query, removing it with the condition", () => {
+    const index = createAlertIndex<{ userId: string }>({ maxChunk: 4 });
+    const owner = { userId: 'u1' };
+    index.add({ ...condition('a', 'last', 'above', '1.00', { expiresAtUs: T0 + 10 }), meta: owner });
+    index.bulkLoad([{ ...condition('b', 'last', 'below', '9.00'), meta: { userId: 'u2' } }]);
+    expect(index.get('a')?.meta).toBe(owner);
+    const state = windowOf([['5.00', '1']]);
+    expect(index.matching(state).map((c) => c.meta?.userId)).toEqual(['u1', 'u2']);
+    expect(index.expired(T0 + 10).map((c) => c.meta)).toEqual([owner]);
+    expect(index.takeMatching(state).map((c) => [c.alertId, c.meta?.userId])).toEqual([
+      ['a', 'u1'],
+      ['b', 'u2'],
+    ]);
+    expect(index.get('a')).toBeUndefined();
+    expect(index.size()).toBe(0);
+  });
 });

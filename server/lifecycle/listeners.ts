@@ -1,0 +1,34 @@
+/** Stops one subscription; calling it again does nothing. */
+export type Unsubscribe = () => void;
+
+/**
+ * The subscribers of one event of a component (`market.onWindow(fn)`): called in the order they
+ * subscribed, synchronously, so a consumer subscribed first (the evaluator) sees a window before
+ * one subscribed later (the browsers' ticks). A listener that throws does not keep the others
+ * from the event: the error goes to `onError` (the component's logger).
+ */
+export function createListeners<Args extends unknown[]>(onError: (error: unknown) => void) {
+  const listeners = new Set<(...args: Args) => void>();
+  return {
+    /** Subscribes `listener`; returns its unsubscriber. */
+    add: (listener: (...args: Args) => void): Unsubscribe => {
+      // A wrapper of its own, so one function subscribed twice is called twice and unsubscribed once.
+      const own = (...args: Args) => listener(...args);
+      listeners.add(own);
+      return () => void listeners.delete(own);
+    },
+    emit: (...args: Args): void => {
+      for (const listener of listeners) {
+        try {
+          listener(...args);
+        } catch (error) {
+          onError(error);
+        }
+      }
+    },
+    /** Whether anyone listens (a component may skip building an event nobody reads). */
+    size: (): number => listeners.size,
+  };
+}
+
+export type Listeners<Args extends unknown[]> = ReturnType<typeof createListeners<Args>>;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createListeners } from '../../../../server/lifecycle/listeners.ts';
+
+describe('createListeners', () => {
+  it('calls listeners in the order they subscribed, each once per subscription, until unsubscribed', () => {
+    const errors: unknown[] = [];
+    const events = createListeners<[number]>((error) => errors.push(error));
+    const seen: string[] = [];
+    const first = (n: number) => seen.push(`first ${n}`);
+    events.add(first);
+    const second = events.add((n) => seen.push(`second ${n}`));
+    const again = events.add(first);
+    events.emit(1);
+    second();
+    again();
+    again();
+    events.emit(2);
+    expect(seen).toEqual(['first 1', 'second 1', 'first 1', 'first 2']);
+    expect(events.size()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('a listener that throws is reported and keeps no other from the event', () => {
+    const errors: unknown[] = [];
+    const events = createListeners<[string]>((error) => errors.push(error));
+    const seen: string[] = [];
+    const boom = new Error('boom');
+    events.add(() => {
+      throw boom;
+    });
+    events.add((s) => seen.push(s));
+    events.emit('a');
+    expect(seen).toEqual(['a']);
+    expect(errors).toEqual([boom]);
+  });
+});
