@@ -10,4 +10,5 @@ export const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   restart: async () => (await import('./restart.ts')).restart,
   browser: async () => (await import('./browser.ts')).browser,
   'firing-throughput': async () => (await import('./firing-throughput.ts')).firingThroughput,
+  failover: async () => (await import('./failover.ts')).failover,
 };
