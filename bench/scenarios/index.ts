@@ -11,4 +11,5 @@ export const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   browser: async () => (await import('./browser.ts')).browser,
   'firing-throughput': async () => (await import('./firing-throughput.ts')).firingThroughput,
   failover: async () => (await import('./failover.ts')).failover,
+  'cross-node-latency': async () => (await import('./cross-node-latency.ts')).crossNodeLatency,
 };
