@@ -22,7 +22,6 @@ export const CONNECTION_LIMIT_CODE = 'connection_limit';
 
 interface EngineConnection {
   request: IncomingMessage;
-  remoteAddress: string;
   readyState: string;
   once(event: 'close', listener: () => void): unknown;
   close(discard?: boolean): void;
@@ -134,7 +133,7 @@ export function createConnectionLimits(
     /** `io.use()` before authentication: one CONNECT per engine.io connection (no sockets multiplied while auth is pending). */
     oneSocketPerConnection(socket: Socket, next: (error?: Error) => void): void {
       if (joined.has(socket.conn)) {
-        refuse('duplicate', { ip: socket.conn.remoteAddress });
+        refuse('duplicate', { ip: deps.addressOf(socket.request) });
         next(refusal('This connection already carries a socket; open a new connection instead.'));
         return;
       }

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Alert, AlertBacklog, AlertHit, FeedStatus } from '../../lib/realtime/events.ts';
 import type { WindowState } from '../stream/types.ts';
@@ -78,12 +78,9 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
   const reconnectAll = () => {
     for (const socket of io.sockets.sockets.values()) connected.emit(socket);
   };
-  const limits = createConnectionLimits(deps.limits, {
-    metrics: deps.metrics,
-    logger: log,
-    connectTimeoutMs: deps.connectTimeoutMs,
-    addressOf: (req) => clientAddress(req, deps.proxyTrust),
-  });
+  /** The client's address, forwarded only by TRUSTED_PROXIES: what the caps count and the logs name. */
+  const addressOf = (req: IncomingMessage) => clientAddress(req, deps.proxyTrust);
+  const limits = createConnectionLimits(deps.limits, { metrics: deps.metrics, logger: log, connectTimeoutMs: deps.connectTimeoutMs, addressOf });
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
@@ -102,7 +99,7 @@ export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps)
     },
   });
   limits.watchEngine(io.engine);
-  const floods = createFloodGuard(deps.eventBudget, { metrics: deps.metrics, logger: log });
+  const floods = createFloodGuard(deps.eventBudget, { metrics: deps.metrics, logger: log, addressOf });
   io.engine.on('connection', (conn: Parameters<typeof floods.watch>[0]) => floods.watch(conn));
   const guard = createSessionGuard(io, deps.db, log);
   const ticks = createTickBroadcaster(io);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type RateBudget, createTokenBucket } from './token-bucket.ts';
@@ -12,7 +13,8 @@ const MAX_OWED_ACKS = 1_000;
 
 interface EngineConnection {
   readonly id: string;
-  readonly remoteAddress: string;
+  /** The handshake request: its client address is read through TRUSTED_PROXIES. */
+  readonly request: IncomingMessage;
   on(event: 'message', listener: (data: unknown) => void): unknown;
   on(event: 'packetCreate', listener: (packet: { type: string; data?: unknown }) => void): unknown;
   close(discard?: boolean): void;
@@ -27,7 +29,7 @@ interface EngineConnection {
  * with the reason, and counted in `tickwatch_socket_floods_total`. One socket sent 33,000
  * `price:subscribe` a second, which kept a core busy, before this.
  */
-export function createFloodGuard(budget: RateBudget, deps: { metrics: Metrics; logger: Logger }) {
+export function createFloodGuard(budget: RateBudget, deps: { metrics: Metrics; logger: Logger; addressOf: (req: IncomingMessage) => string }) {
   const log = deps.logger.child({ module: 'flood-guard' });
   const sockets = new WeakMap<object, RealtimeSocket>();
 
@@ -51,7 +53,7 @@ export function createFloodGuard(budget: RateBudget, deps: { metrics: Metrics; l
         deps.metrics.socketFloods.inc();
         const socket = sockets.get(conn);
         log.warn(
-          { reason: 'message flood', connection: conn.id, ip: conn.remoteAddress, user: socket?.data.userId, budget: `${budget.points}/${budget.windowMs}ms` },
+          { reason: 'message flood', connection: conn.id, ip: deps.addressOf(conn.request), user: socket?.data.userId, budget: `${budget.points}/${budget.windowMs}ms` },
           'disconnecting a client that sends faster than its budget',
         );
         // The DISCONNECT packet first, so the client knows the server ended it; then the

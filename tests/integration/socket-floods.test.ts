@@ -113,3 +113,23 @@ describe('ordinary use stays within the budget', () => {
     client.socket.disconnect();
   });
 });
+
+describe('behind a trusted proxy (TRUSTED_PROXIES)', () => {
+  let behind: TestApp;
+  beforeAll(async () => {
+    // The test's own connections come from 127.0.0.1: here that is the proxy.
+    behind = await startTestApp({ RATE_LIMIT_AUTH_IP: '1000/1m', RATE_LIMIT_SOCKET_EVENTS: `${PER_SECOND}/1s`, TRUSTED_PROXIES: '127.0.0.1/32' });
+  });
+  afterAll(async () => {
+    await behind?.close();
+  });
+
+  it("the flood's log line names the forwarded client, not the proxy", async () => {
+    const user = await signUpUser(behind.baseUrl, 'proxied-flood');
+    const raw = await connectRaw(behind.baseUrl, user.http.cookieHeader, { 'x-forwarded-for': '198.51.100.7' });
+    for (let i = 0; i < 1_000; i += 1) raw.emit('price:subscribe', { products: ['BTC-USD'] });
+    await raw.closed;
+    const line = await waitFor(() => behind.logs.find((entry) => entry.msg === 'disconnecting a client that sends faster than its budget'), 5_000, 'the flood logged');
+    expect(line).toMatchObject({ ip: '198.51.100.7', user: user.id });
+  });
+});

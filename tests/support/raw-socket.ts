@@ -14,10 +14,13 @@ export interface RawSocket {
   closed: Promise<void>;
 }
 
-/** Opens `/socket.io/` over WebSocket with the session cookie and joins the main namespace. */
-export async function connectRaw(baseUrl: string, cookie: string): Promise<RawSocket> {
+/**
+ * Opens `/socket.io/` over WebSocket with the session cookie and joins the main namespace;
+ * `headers` are added to the upgrade request (a proxy's X-Forwarded-For, say).
+ */
+export async function connectRaw(baseUrl: string, cookie: string, headers: Record<string, string> = {}): Promise<RawSocket> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
-  const ws = new WebSocket(url, { headers: { origin: baseUrl, cookie } });
+  const ws = new WebSocket(url, { headers: { ...headers, origin: baseUrl, cookie } });
   const frames: string[] = [];
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   const id = await new Promise<string>((resolve, reject) => {
