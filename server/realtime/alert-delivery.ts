@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Notification } from '../../lib/alerts/notification.ts';
 import type { Alert, AlertBacklog, AlertHit } from '../../lib/realtime/events.ts';
 import type { FiredAlert } from '../alerts/alert-evaluator.ts';
@@ -28,6 +29,13 @@ export const REPLAY_LIMIT = 200;
 export const INBOX_URL = '/inbox';
 /** Hits over a user's firing budget are summed up in one notice per this many milliseconds. */
 export const COALESCE_MS = 1_000;
+/**
+ * Replay reads in flight at once on this node. A takeover or Redis coming back replays to every
+ * socket of the node at the same moment; unbounded, a thousand sockets' reads would queue for
+ * the database pool's 10 connections and starve the firings and trade writes that need them.
+ * The rest wait their turn here (a slot is held for a read, not while a page waits for acks).
+ */
+export const REPLAY_READS_AT_ONCE = 4;
 /** Acknowledgements are written at most this often, this many per statement. */
 const ACK_FLUSH_MS = 50;
 const ACK_BATCH = 500;
@@ -52,6 +60,7 @@ export function createAlertDelivery(users: UserSockets, notifications: Notificat
   const log = options.logger.child({ module: 'delivery' });
   const { metrics } = options;
   const budget = createKeyedBuckets(options.hitBudget);
+  const replayReads = pLimit(REPLAY_READS_AT_ONCE);
   // Acknowledgements are recorded in batches: after a storm, a hundred thousand arrive within a
   // second, and one UPDATE each would keep the event loop busy for many seconds.
   let acknowledged: number[] = [];
@@ -115,7 +124,7 @@ export function createAlertDelivery(users: UserSockets, notifications: Notificat
   /** Tells a socket how many undelivered notifications above `afterId` wait in the inbox. */
   async function sendBacklog(socket: RealtimeSocket, afterId: number): Promise<void> {
     const userId = socket.data.userId;
-    const { count, lastId } = await notifications.undeliveredAfter(userId, afterId);
+    const { count, lastId } = await replayReads(() => notifications.undeliveredAfter(userId, afterId));
     if (count === 0 || !socket.connected) return;
     metrics.replaysCapped.inc();
     const notice: AlertBacklog = { undelivered: count, inboxUrl: INBOX_URL, replayed: true };
@@ -162,7 +171,8 @@ export function createAlertDelivery(users: UserSockets, notifications: Notificat
       for (let replayed = 0; socket.connected; ) {
         if (replayed >= REPLAY_LIMIT) return sendBacklog(socket, afterId);
         const want = Math.min(REPLAY_PAGE_SIZE, REPLAY_LIMIT - replayed);
-        const page = await notifications.undeliveredPage(socket.data.userId, afterId, want);
+        // A socket that left while its read waited for a slot costs no query.
+        const page = await replayReads(() => (socket.connected ? notifications.undeliveredPage(socket.data.userId, afterId, want) : []));
         if (page.length === 0 || !socket.connected) return;
         afterId = page.at(-1)!.notification.id;
         replayed += page.length;
