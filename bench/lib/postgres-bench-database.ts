@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseTarget } from '../../server/db/database-url.ts';
 import { adminQuery, postgresUrl } from '../../tests/support/test-database.ts';
+import { processAlive } from './process-alive.ts';
 
 /**
  * A PostgreSQL database of one benchmark run on the server the integration tests use
@@ -18,15 +19,6 @@ export interface PostgresBenchDatabase {
 
 const PREFIX = 'tickwatch_bench_';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Drops the bench databases whose process is gone: a bench killed outright (SIGKILL, a lost
  * terminal) runs no `finally`, and its database would otherwise stay forever.
@@ -38,7 +30,7 @@ async function dropOrphans(): Promise<void> {
     const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'tickwatch\\_bench\\_%'");
     for (const { datname } of rows) {
       const pid = Number(datname.slice(PREFIX.length).split('_')[0]);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   } finally {
     await admin.end();

@@ -6,6 +6,7 @@ import { type ClientFleet, startClientFleet } from '../lib/client-fleet.ts';
 import { HIT_PRODUCT, type Load, type Played, hitAlerts, planRuns, playRuns } from '../lib/hit-runs.ts';
 import { createPostgresBenchDatabase } from '../lib/postgres-bench-database.ts';
 import { receiptLatencies } from '../lib/receipt-latencies.ts';
+import { runAll } from '../lib/run-all.ts';
 import { type ResultRow, type Scenario, percentile } from '../lib/scenario.ts';
 import { seedBenchDatabase } from '../lib/seed-bench-database.ts';
 
@@ -68,9 +69,9 @@ export const crossNodeLatency: Scenario = async ({ smoke, log }) => {
   const config = smoke ? SMOKE : FULL;
   const runs = planRuns(config.loads);
   const secret = randomBytes(32).toString('hex');
-  const redis = benchRedis();
-  const postgres = await createPostgresBenchDatabase();
   const sim = await createSimulator({ seed: 1, history: 200, startPrices: { [PRODUCT]: '50000.00' } });
+  const redis = await benchRedis();
+  const postgres = await createPostgresBenchDatabase();
   let cluster: BenchCluster | null = null;
   let fleet: ClientFleet | null = null;
   let played: Played;
@@ -93,11 +94,7 @@ export const crossNodeLatency: Scenario = async ({ smoke, log }) => {
     played = await playRuns(sim, fleet, runs, 'hits');
     leaderAfter = nodes.indexOf(await cluster.leader(PRODUCT));
   } finally {
-    await fleet?.close();
-    await cluster?.stop();
-    await sim.close();
-    await postgres.drop();
-    await redis.cleanup();
+    await runAll([() => fleet?.close(), () => cluster?.stop(), () => sim.close(), () => postgres.drop(), () => redis.cleanup()]);
   }
 
   const { same, cross, missing } = splitByNode(played, runs.map((r) => !r.load.warmup), config.clients, config.names.length, leader);

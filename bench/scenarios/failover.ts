@@ -5,6 +5,7 @@ import { benchRedis } from '../lib/bench-redis.ts';
 import { type NotificationCounter, notificationCounter } from '../lib/notification-counter.ts';
 import { paceTrades } from '../lib/pace-trades.ts';
 import { createPostgresBenchDatabase } from '../lib/postgres-bench-database.ts';
+import { runAll } from '../lib/run-all.ts';
 import { type ResultRow, type Scenario, median } from '../lib/scenario.ts';
 import { type SeedAlert, seedBenchDatabase } from '../lib/seed-bench-database.ts';
 import { wallNow } from '../lib/wall-clock.ts';
@@ -98,9 +99,9 @@ export const failover: Scenario = async ({ smoke, log }) => {
     for (let j = 0; j < crossings; j++) alerts.push({ user: alerts.length % users, direction: 'above', threshold: dollars(BASE_CENTS + k * 100_000 + j + 1) });
   }
   const secret = randomBytes(32).toString('hex');
-  const redis = benchRedis();
-  const postgres = await createPostgresBenchDatabase();
   const sim = await createSimulator({ products: [PRODUCT], history: 200, heartbeatIntervalMs: 1000, startPrices: { [PRODUCT]: '50000.00' } });
+  const redis = await benchRedis();
+  const postgres = await createPostgresBenchDatabase();
   let cluster: BenchCluster | null = null;
   let counter: NotificationCounter | null = null;
   const kills: Kill[] = [];
@@ -125,11 +126,7 @@ export const failover: Scenario = async ({ smoke, log }) => {
       if (k + 1 < config.kills) await cluster.start(kill.from);
     }
   } finally {
-    await counter?.close();
-    await cluster?.stop();
-    await sim.close();
-    await postgres.drop();
-    await redis.cleanup();
+    await runAll([() => counter?.close(), () => cluster?.stop(), () => sim.close(), () => postgres.drop(), () => redis.cleanup()]);
   }
 
   const first = kills.map((k) => k.firstFiringMs);

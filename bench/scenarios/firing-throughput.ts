@@ -8,6 +8,7 @@ import { readMetric } from '../../tests/support/metrics.ts';
 import { type BenchServer, startBenchServer } from '../lib/bench-server.ts';
 import { type NotificationCounter, notificationCounter } from '../lib/notification-counter.ts';
 import { createPostgresBenchDatabase } from '../lib/postgres-bench-database.ts';
+import { runAll } from '../lib/run-all.ts';
 import { type Scenario, median } from '../lib/scenario.ts';
 import { type SeedAlert, seedBenchDatabase } from '../lib/seed-bench-database.ts';
 import { wallNow } from '../lib/wall-clock.ts';
@@ -163,10 +164,12 @@ export const firingThroughput: Scenario = async ({ smoke, log }) => {
       ],
     };
   } finally {
-    for (const counter of counters) await counter.close();
-    for (const server of servers) await server.stop();
-    for (const sim of sims) await sim.close();
-    await postgres.drop();
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    await runAll([
+      ...counters.map((counter) => () => counter.close()),
+      ...servers.map((server) => () => server.stop()),
+      ...sims.map((sim) => () => sim.close()),
+      () => postgres.drop(),
+      () => Promise.resolve(dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }))),
+    ]);
   }
 };
