@@ -56,6 +56,14 @@ const ACQUIRE = postgresqlDialect.text(`
   WHERE product_lease."holder" = EXCLUDED."holder" OR product_lease."expiresAt" <= (clock_timestamp() AT TIME ZONE 'UTC')
   RETURNING "epoch"`);
 
+/** After a refused attempt: how long another node's lease still runs, in milliseconds (database clock). */
+const REMAINING = postgresqlDialect.text(`
+  SELECT GREATEST(0, EXTRACT(EPOCH FROM ("expiresAt" - (clock_timestamp() AT TIME ZONE 'UTC'))) * 1000)::float8 AS "ms"
+    FROM product_lease WHERE "product" = ?`);
+
+/** A retry aimed at the end of another node's lease comes this long after it: its expiry is then past. */
+const TAKEOVER_MARGIN_MS = 25;
+
 /** Inside a firing transaction: the lease is still this node's, at this epoch, and unexpired. */
 const FENCE = postgresqlDialect.text(`
   SELECT 1 AS "held" FROM product_lease
@@ -86,7 +94,7 @@ export function createProductLeases(options: ProductLeasesOptions) {
   const log = options.logger.child({ module: 'leases' });
   const held = new Map<string, { epoch: number; untilMs: number }>();
   const timers = new Map<string, NodeJS.Timeout>();
-  const renewing = new Set<Promise<void>>();
+  const renewing = new Set<Promise<unknown>>();
   let stopped = false;
 
   function lose(product: string, why: string): void {
@@ -95,12 +103,22 @@ export function createProductLeases(options: ProductLeasesOptions) {
     for (const listener of lostListeners) listener(product);
   }
 
-  async function renew(product: string): Promise<void> {
+  /**
+   * One attempt; resolves with the delay before the next, in ms: a third of the TTL, or, when
+   * another node holds the lease, just past its expiry if that comes sooner (so a dead holder is
+   * replaced within about LEASE_TTL of its last renewal, not up to a third later).
+   */
+  async function renew(product: string): Promise<number> {
     const sentAt = now();
+    const interval = ttlMs / RENEWALS_PER_TTL;
     try {
       const rows = await db.$queryRawUnsafe<Array<{ epoch: number }>>(ACQUIRE, product, nodeId, ttlMs / 1000);
       const epoch = rows[0]?.epoch;
-      if (epoch === undefined) return lose(product, 'held by another node');
+      if (epoch === undefined) {
+        lose(product, 'held by another node');
+        const [lease] = await db.$queryRawUnsafe<Array<{ ms: number }>>(REMAINING, product);
+        return lease ? Math.min(interval, Math.ceil(lease.ms) + TAKEOVER_MARGIN_MS) : interval;
+      }
       const before = held.get(product);
       held.set(product, { epoch: Number(epoch), untilMs: sentAt + ttlMs });
       if (before?.epoch !== Number(epoch)) {
@@ -112,19 +130,20 @@ export function createProductLeases(options: ProductLeasesOptions) {
       if (held.has(product)) log.warn({ product, err: error }, 'renewing the firing lease failed');
       lose(product, 'renewal failed');
     }
+    return interval;
   }
 
   /** Each product on its own timer: a renewal that waits (a lock, a full pool) delays no other product's. */
-  function schedule(product: string): void {
+  function schedule(product: string, delayMs: number): void {
     if (stopped) return;
     const timer = setTimeout(() => {
       const attempt = renew(product);
       renewing.add(attempt);
-      void attempt.finally(() => {
+      void attempt.then((next) => {
         renewing.delete(attempt);
-        schedule(product);
+        schedule(product, next);
       });
-    }, ttlMs / RENEWALS_PER_TTL);
+    }, delayMs);
     timer.unref();
     timers.set(product, timer);
   }
@@ -132,8 +151,8 @@ export function createProductLeases(options: ProductLeasesOptions) {
   return {
     /** Takes the leases that are free and keeps renewing. */
     async start(): Promise<void> {
-      await Promise.all(products.map(renew));
-      for (const product of products) schedule(product);
+      const delays = await Promise.all(products.map(renew));
+      products.forEach((product, i) => schedule(product, delays[i]!));
     },
     /** The epoch of `product`'s lease while this node believes it holds it, else null. */
     epoch(product: string): number | null {

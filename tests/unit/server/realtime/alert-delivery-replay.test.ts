@@ -29,7 +29,7 @@ function countingInbox() {
     inbox,
     stats: () => ({ most, reads, inFlight }),
     /** Lets every read in flight finish; resolves once the next ones had a turn. */
-    async release(): Promise<void> {
+    release: async (): Promise<void> => {
       for (const resolve of waiting.splice(0)) resolve();
       await new Promise((resolve) => setTimeout(resolve, 0));
     },
