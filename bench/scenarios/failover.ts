@@ -162,7 +162,7 @@ export const failover: Scenario = async ({ smoke, log }) => {
       },
     ],
     notes: [
-      `Bar: each kill within ${ttl} + 1 s = ${barMs} ms (DESIGN.md section 7), on the max as on the p50. Nodes renew every LEASE_TTL/3, so the lease lapses between 2/3 and 1 × LEASE_TTL after the kill, and a survivor tries again every LEASE_TTL/3.`,
+      `Bar: each kill within ${ttl} + 1 s = ${barMs} ms (DESIGN.md section 7), on the max as on the p50. Nodes renew every LEASE_TTL/3, so the lease lapses between 2/3 and 1 × LEASE_TTL after the kill; a survivor refused by it tries again just past its expiry.`,
       `From each kill on, one trade every ${TRADE_GAP_MS} ms crosses one more armed alert (${crossings} per kill); committed = seen by the bench's own PostgreSQL connection, polled every ${POLL_MS} ms. The killed node is started again (new process, same NODE_ID) before the next kill.`,
       'Every node, PostgreSQL, Redis, the simulator and the bench share the 2 cores.',
       ...(smoke ? [`Smoke run: ${config.names.length} nodes, LEASE_TTL 1 s, one kill.`] : []),
