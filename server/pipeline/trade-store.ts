@@ -56,9 +56,13 @@ export function createTradeStore({ db, logger, metrics, flushIntervalMs = 250, r
   timer.unref();
 
   async function write(batch: Trade[]): Promise<void> {
+    // Several nodes store the same trades (each writes what it applied), in whatever order it
+    // applied them. Written in one order, product then id, two nodes' overlapping batches wait
+    // for each other instead of deadlocking (40P01 on PostgreSQL).
+    const sorted = batch.toSorted((a, b) => (a.product === b.product ? a.tradeId - b.tradeId : a.product < b.product ? -1 : 1));
     const statements = [];
-    for (let i = 0; i < batch.length; i += rowsPerStatement) {
-      const rows = batch.slice(i, i + rowsPerStatement);
+    for (let i = 0; i < sorted.length; i += rowsPerStatement) {
+      const rows = sorted.slice(i, i + rowsPerStatement);
       const placeholders = rows.map(() => `(${new Array(COLUMNS).fill('?').join(',')})`).join(',');
       const params = rows.flatMap((t) => [t.product, t.tradeId, t.time, t.timeUs, t.price, t.size, t.side]);
       statements.push(
