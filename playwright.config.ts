@@ -24,6 +24,11 @@ const WINDOW_30S_SPECS = '**/window-30s.spec.ts';
 const FRESH_PORT = Number(process.env.E2E_FRESH_PORT ?? PORT + 2);
 const FRESH_SIM_PORT = Number(process.env.E2E_FRESH_SIM_PORT ?? SIM_PORT + 1);
 const FRESH_SPECS = ['**/market.spec.ts', '**/alerts.spec.ts'];
+/**
+ * Two nodes on PostgreSQL and Redis behind nginx: the spec starts them itself, on free ports
+ * (tests/e2e/support-nginx.ts), and points the browser at nginx.
+ */
+const NGINX_SPECS = '**/nginx-nodes.spec.ts';
 
 /** `npm start` against the simulator on `port`, with its own data directory. */
 function appServer(port: number, dataDir: string, env: Record<string, string> = {}) {
@@ -82,7 +87,7 @@ export default defineConfig({
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
   },
   projects: [
-    { name: 'app', testIgnore: WINDOW_30S_SPECS },
+    { name: 'app', testIgnore: [WINDOW_30S_SPECS, NGINX_SPECS] },
     { name: 'window-30s', testMatch: WINDOW_30S_SPECS, use: { baseURL: `http://127.0.0.1:${WINDOW_30S_PORT}` } },
     // tests/e2e/support-sim.ts drives the simulator named in the project's metadata.
     {
@@ -91,6 +96,7 @@ export default defineConfig({
       use: { baseURL: `http://127.0.0.1:${FRESH_PORT}` },
       metadata: { simUrl: `http://127.0.0.1:${FRESH_SIM_PORT}` },
     },
+    { name: 'nginx-nodes', testMatch: NGINX_SPECS },
   ],
   webServer: [
     {
