@@ -90,7 +90,6 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
   const alerts = createAlertService({
     db,
     evaluator,
-    logger,
     products: config.products,
     alertLimit: config.alertLimit,
     onDamaged: (alertId, error) => {
@@ -214,13 +213,14 @@ export async function createApp(config: Config, { logger, pages }: AppOptions) {
       ['pages', { close: () => nextApp?.close() }],
       // Acknowledgements still waiting for their batch are recorded.
       ['delivery', delivery],
-      // Taken before anything fires; handed over once the last firing has committed.
-      ['leases', leases ?? {}],
+      // Handed over once the last firing has committed.
+      ['lease release', { close: () => leases?.close() }],
       // The index is loaded before the first window; the last firings commit before the hand-over.
       ['evaluator', evaluator],
-      // A stopping node takes no lease over while its last firings commit.
-      ['lease renewal', { close: () => leases?.stopRenewing() }],
       ['market', market],
+      // Taken once this node's windows are warm and its index loaded, so a takeover evaluates at
+      // once; a stopping node takes no lease over while its last trades and firings are written.
+      ['leases', { start: () => leases?.start(), close: () => leases?.stopRenewing() }],
       ['alert sync', alertSync ?? {}],
       ['housekeeping', housekeeping],
       // Requests still being handled when the server stops finish before the database closes.

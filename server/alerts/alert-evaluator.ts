@@ -93,9 +93,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
     failedMessage: 'persisting alert changes failed; will retry',
     recoveredMessage: 'alert writes recovered',
   });
-  const onListenerError = (error: unknown) => log.error({ err: error }, 'an alert listener failed');
-  const firedListeners = createListeners<[FiredAlert]>(onListenerError);
-  const changedListeners = createListeners<[string, Alert]>(onListenerError);
+  const firedListeners = createListeners<[FiredAlert]>();
+  const changedListeners = createListeners<[string, Alert]>();
   const skipped = createSkippedAlerts(metrics, log);
 
   // Refused before the live index or a bulk load (all or none) sees it.
@@ -253,11 +252,11 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   function evaluate(state: WindowState): void {
     latest.set(state.product, state);
     const epoch = options.leases ? options.leases.epoch(state.product) : null;
-    // Several nodes: only the holder of the product's lease fires (and re-arms) its alerts.
-    if (!options.leases || epoch !== null) {
-      for (const condition of index.takeMatching(state)) {
-        if (condition.meta) queue.push({ meta: condition.meta, state, epoch });
-      }
+    // Several nodes: only the holder of the product's lease fires, re-arms and expires its
+    // alerts; the others' windows change nothing here (the wall clock's expiry scan is enough).
+    if (options.leases && epoch === null) return;
+    for (const condition of index.takeMatching(state)) {
+      if (condition.meta) queue.push({ meta: condition.meta, state, epoch });
     }
     expire(state.timeUs);
   }
@@ -265,7 +264,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
   /** Queues the expiry of every alert past its end at `nowUs` (microseconds). */
   function expire(nowUs: number): void {
     for (const condition of index.expired(nowUs)) {
-      // Several nodes: the lease holder expires by its clock, not whichever node's runs fastest.
+      // Several nodes: the lease holder decides between firing an alert and expiring it (and
+      // expires by its own clock, not whichever node's runs fastest).
       if (options.leases && options.leases.epoch(condition.product) === null) continue;
       const meta = drop(condition.alertId);
       if (meta) queue.push({ expire: meta });

@@ -8,7 +8,6 @@ import { UnindexableAlertError } from './alert-conditions.ts';
 import type { AlertEvaluator, CheckedRow } from './alert-evaluator.ts';
 import { DamagedAlertError, repeatColumns, toAlert } from './alert-record.ts';
 import { createListeners } from '../lifecycle/listeners.ts';
-import type { Logger } from '../logger.ts';
 
 export interface AlertServiceOptions {
   db: Db;
@@ -17,7 +16,6 @@ export interface AlertServiceOptions {
   alertLimit: number;
   /** Told of a stored alert whose columns cannot be read (it is left out of the list). */
   onDamaged?: (alertId: string, error: unknown) => void;
-  logger: Logger;
 }
 
 /** Prisma's code for a column holding what its type cannot (text in an Int, a date that is not one). */
@@ -36,8 +34,8 @@ const DAMAGED_MESSAGE = "This alert's stored data is damaged and cannot be read.
  * database and then handed to the evaluator before the call returns, so it takes effect on the
  * very next trade.
  */
-export function createAlertService({ db, evaluator, products, alertLimit, onDamaged, logger }: AlertServiceOptions) {
-  const changes = createListeners<[string]>((error) => logger.error({ err: error, module: 'alerts' }, 'an alert listener failed'));
+export function createAlertService({ db, evaluator, products, alertLimit, onDamaged }: AlertServiceOptions) {
+  const changes = createListeners<[string]>();
   function checkProduct(product: string | undefined): void {
     if (product !== undefined && !products.includes(product)) {
       throw new AppError('unknown_product', `Tickwatch does not follow ${product}; choose one of ${products.join(', ')}.`, {

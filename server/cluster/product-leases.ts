@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { postgresqlDialect } from '../db/sql-dialect.ts';
+import { createListeners } from '../lifecycle/listeners.ts';
 
 /** Thrown inside a firing transaction whose node no longer holds the product's lease at its epoch. */
 export class FencedError extends Error {
@@ -88,8 +89,8 @@ export function createProductLeases(options: ProductLeasesOptions) {
   // host name and pid 1) takes the lease over with a new epoch instead of inheriting the old one,
   // which a paused predecessor could otherwise still fence with.
   const nodeId = `${options.nodeId}/${randomBytes(4).toString('hex')}`;
-  const acquiredListeners = new Set<(product: string, epoch: number) => void>();
-  const lostListeners = new Set<(product: string) => void>();
+  const acquired = createListeners<[string, number]>();
+  const lost = createListeners<[string]>();
   const now = options.now ?? Date.now;
   const log = options.logger.child({ module: 'leases' });
   const held = new Map<string, { epoch: number; untilMs: number }>();
@@ -100,7 +101,7 @@ export function createProductLeases(options: ProductLeasesOptions) {
   function lose(product: string, why: string): void {
     if (!held.delete(product)) return;
     log.warn({ product, why }, 'firing lease lost');
-    for (const listener of lostListeners) listener(product);
+    lost.emit(product);
   }
 
   /**
@@ -123,7 +124,8 @@ export function createProductLeases(options: ProductLeasesOptions) {
       held.set(product, { epoch: Number(epoch), untilMs: sentAt + ttlMs });
       if (before?.epoch !== Number(epoch)) {
         log.info({ product, epoch: Number(epoch) }, 'firing lease taken');
-        for (const listener of acquiredListeners) listener(product, Number(epoch));
+        // Outside the attempt's error handling: a listener's failure is not a failed renewal.
+        queueMicrotask(() => acquired.emit(product, Number(epoch)));
       }
     } catch (error) {
       // A node that cannot renew must not go on firing on a lease it may have lost.
@@ -139,7 +141,8 @@ export function createProductLeases(options: ProductLeasesOptions) {
     const timer = setTimeout(() => {
       const attempt = renew(product);
       renewing.add(attempt);
-      void attempt.then((next) => {
+      // renew() answers every failure with a delay; should it ever reject, the product still renews.
+      void attempt.catch(() => ttlMs / RENEWALS_PER_TTL).then((next) => {
         renewing.delete(attempt);
         schedule(product, next);
       });
@@ -176,16 +179,10 @@ export function createProductLeases(options: ProductLeasesOptions) {
         throw new FencedError(product);
       }
     },
-    /** Calls `listener` when this node takes a product's lease (start or takeover); returns an unsubscriber. */
-    onAcquired(listener: (product: string, epoch: number) => void): () => void {
-      acquiredListeners.add(listener);
-      return () => acquiredListeners.delete(listener);
-    },
+    /** Calls `listener` with the product and epoch when this node takes a lease (start or takeover). */
+    onAcquired: acquired.add,
     /** Calls `listener` when this node loses a product's lease (refused, failed or late renewal, fenced). */
-    onLost(listener: (product: string) => void): () => void {
-      lostListeners.add(listener);
-      return () => lostListeners.delete(listener);
-    },
+    onLost: lost.add,
     /** Products whose lease this node holds now. */
     held: (): string[] => [...held.keys()].filter((product) => held.get(product)!.untilMs > now()),
     /** This node's name in the lease rows: NODE_ID and a mark of this process. */

@@ -5,9 +5,10 @@ export type Unsubscribe = () => void;
  * The subscribers of one event of a component (`market.onWindow(fn)`): called in the order they
  * subscribed, synchronously, so a consumer subscribed first (the evaluator) sees a window before
  * one subscribed later (the browsers' ticks). A listener that throws does not keep the others
- * from the event: the error goes to `onError` (the component's logger).
+ * from the event; once all have run, the first error is thrown to the emitter, as though it had
+ * called that listener itself (an unexpected throw still reaches the process policy).
  */
-export function createListeners<Args extends unknown[]>(onError: (error: unknown) => void) {
+export function createListeners<Args extends unknown[]>() {
   const listeners = new Set<(...args: Args) => void>();
   return {
     /** Subscribes `listener`; returns its unsubscriber. */
@@ -18,13 +19,15 @@ export function createListeners<Args extends unknown[]>(onError: (error: unknown
       return () => void listeners.delete(own);
     },
     emit: (...args: Args): void => {
+      const errors: unknown[] = [];
       for (const listener of listeners) {
         try {
           listener(...args);
         } catch (error) {
-          onError(error);
+          errors.push(error);
         }
       }
+      if (errors.length > 0) throw errors[0];
     },
     /** Whether anyone listens (a component may skip building an event nobody reads). */
     size: (): number => listeners.size,

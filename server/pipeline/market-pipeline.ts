@@ -38,9 +38,8 @@ const CONNECTION_TO_FEED: Record<ConnectionState, FeedState> = {
 export function createMarketPipeline(options: MarketPipelineOptions) {
   const { config, store, metrics, logger } = options;
   const log = logger.child({ module: 'market' });
-  const onListenerError = (error: unknown) => log.error({ err: error }, 'a market listener failed');
-  const windows = createListeners<[WindowState]>(onListenerError);
-  const statusChanges = createListeners<[FeedStatus]>(onListenerError);
+  const windows = createListeners<[WindowState]>();
+  const statusChanges = createListeners<[FeedStatus]>();
   const pipelines = new Map<string, ProductPipeline>(
     config.products.map((product) => [
       product,

@@ -124,7 +124,7 @@ export function createAlertDelivery(users: UserSockets, notifications: Notificat
   /** Tells a socket how many undelivered notifications above `afterId` wait in the inbox. */
   async function sendBacklog(socket: RealtimeSocket, afterId: number): Promise<void> {
     const userId = socket.data.userId;
-    const { count, lastId } = await replayReads(() => notifications.undeliveredAfter(userId, afterId));
+    const { count, lastId } = await replayReads(() => (socket.connected ? notifications.undeliveredAfter(userId, afterId) : { count: 0, lastId: afterId }));
     if (count === 0 || !socket.connected) return;
     metrics.replaysCapped.inc();
     const notice: AlertBacklog = { undelivered: count, inboxUrl: INBOX_URL, replayed: true };

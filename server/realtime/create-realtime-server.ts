@@ -71,9 +71,8 @@ const MAX_CLIENT_MESSAGE_BYTES = 16_384;
 export function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps) {
   const log = deps.logger.child({ module: 'realtime' });
   let closing = false;
-  const onListenerError = (error: unknown) => log.error({ err: error }, 'a realtime listener failed');
-  const connected = createListeners<[RealtimeSocket]>(onListenerError);
-  const alertChanged = createListeners<[string]>(onListenerError);
+  const connected = createListeners<[RealtimeSocket]>();
+  const alertChanged = createListeners<[string]>();
   /** Every socket of this node, as though it had just connected (replays what it missed). */
   const reconnectAll = () => {
     for (const socket of io.sockets.sockets.values()) connected.emit(socket);
