@@ -215,7 +215,7 @@ function shapeConfig(env: z.infer<typeof envSchema>, rootDir: string) {
   const database = resolveDatabase(env.DATABASE_URL, rootDir);
   if (database === null) {
     throw new ConfigError(
-      `DATABASE_URL must be a SQLite file: URL such as ${DEFAULT_DATABASE_URL}, or a postgresql:// URL with a host and a database name (got "${redactUrl(env.DATABASE_URL)}")`,
+      `DATABASE_URL must be a SQLite file: URL such as ${DEFAULT_DATABASE_URL}, or a postgresql:// URL with a host and a database name, "/" and "@" in a password percent-encoded (got "${redactUrl(env.DATABASE_URL)}")`,
     );
   }
   return {

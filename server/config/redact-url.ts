@@ -10,8 +10,8 @@ export function redactUrl(value: string): string {
   const masked = value.replace(/\/\/.*@/, `//${MASK}@`);
   if (!URL.canParse(value)) return masked;
   const parsed = new URL(value);
-  // An @ past the host: a password holding "/" and "@" that the parser split; mask it all.
-  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@')) return masked;
+  // An @ in the path: a password holding "/" and "@" that the parser split; mask it all.
+  if (parsed.pathname.includes('@')) return masked;
   if (parsed.password !== '') parsed.password = MASK;
   for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, MASK);
   return parsed.toString();

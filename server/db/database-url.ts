@@ -33,7 +33,8 @@ export function resolveSqliteFile(url: string, rootDir: string): string | null {
 
 /**
  * The database `url` names, or `null` when it is neither a SQLite `file:` URL nor a
- * `postgresql://` / `postgres://` URL with a host and a database name.
+ * `postgresql://` / `postgres://` URL with a host and a database name (a password holding `/` or
+ * `@` must be percent-encoded).
  */
 export function resolveDatabase(url: string, rootDir: string): DatabaseTarget | null {
   const file = resolveSqliteFile(url, rootDir);
@@ -42,6 +43,8 @@ export function resolveDatabase(url: string, rootDir: string): DatabaseTarget | 
   const parsed = new URL(url);
   if (parsed.hostname === '' && !parsed.searchParams.has('host')) return null;
   if (parsed.pathname.replace(/^\//, '') === '') return null;
+  // An @ in the path is a password holding "/" the parser split at: which host is meant is a guess.
+  if (parsed.pathname.includes('@')) return null;
   return { provider: 'postgresql', url };
 }
 

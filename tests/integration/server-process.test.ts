@@ -27,7 +27,7 @@ describe('server process', () => {
     [{ WINDOW: '10 minutes' }, 'tickwatch: WINDOW must be an integer followed by s, m or h, from 1s to 24h (got "10 minutes")'],
     [
       { DATABASE_URL: 'mysql://app:hunter2@127.0.0.1/tickwatch' },
-      'tickwatch: DATABASE_URL must be a SQLite file: URL such as file:./data/tickwatch.db, or a postgresql:// URL with a host and a database name (got "mysql://app:***@127.0.0.1/tickwatch")',
+      'tickwatch: DATABASE_URL must be a SQLite file: URL such as file:./data/tickwatch.db, or a postgresql:// URL with a host and a database name, "/" and "@" in a password percent-encoded (got "mysql://app:***@127.0.0.1/tickwatch")',
     ],
   ])('stops on a bad %j with exit code 1 and one line', async (env, line) => {
     const { code, output } = await startupFailure(env);

@@ -78,7 +78,7 @@ describe('loadConfig', () => {
     }
   });
 
-  it.each(['postgresql://db.internal:5432/', 'postgresql:///tickwatch', 'mysql://db/tickwatch', 'postgresql://db:notaport/x'])(
+  it.each(['postgresql://db.internal:5432/', 'postgresql:///tickwatch', 'mysql://db/tickwatch', 'postgresql://db:notaport/x', 'postgresql://u:12/34@host/db'])(
     'refuses DATABASE_URL=%s with one line naming the variable',
     (url) => {
       expect(() => loadConfig({ DATABASE_URL: url }, ROOT)).toThrow(/^DATABASE_URL must be a SQLite file: URL .* or a postgresql:\/\/ URL/);

@@ -11,6 +11,8 @@ describe('redactUrl', () => {
     // Not a URL (a password holding "/"): everything between // and the last @ goes.
     ['redis://:ab/cd@cache', 'redis://***@cache'],
     ['postgresql://app:a@b/c@db:notaport/x', 'postgresql://***@db:notaport/x'],
+    // An @ in the query is no password: the host stays.
+    ['postgresql://u:hunter2@db.internal:5432/tick?application_name=x@y', 'postgresql://u:***@db.internal:5432/tick?application_name=x@y'],
   ])('%s -> %s', (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
     expect(redactUrl(url)).not.toMatch(/hunter2|cd@|a@b/);
