@@ -15,6 +15,12 @@ const BACKLOG = REPLAY_LIMIT + 50;
 test('hits past the replay cap arrive as one toast counting them, linking to the inbox', async ({ page }) => {
   await signUp(page, uniqueEmail('backlog'));
   const { user } = (await (await page.request.get('/api/auth/get-session')).json()) as { user: { id: string } };
+  // The user leaves: no tab of theirs is connected while the hits are written, so the only
+  // replay that can see them is the one of the page that comes back (a tab still connected, on a
+  // busy machine, could still be reading its own connect's replay and take some of them).
+  await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
+  await page.goto('about:blank');
+  await page.waitForTimeout(500);
   // The hits fired while the user was away: written into the server's database directly.
   const db = new Database(path.join(process.env.E2E_DATA_DIR!, 'tickwatch.db'), { timeout: 5_000 });
   try {
@@ -33,7 +39,7 @@ test('hits past the replay cap arrive as one toast counting them, linking to the
     db.close();
   }
 
-  await page.reload();
+  await page.goto('/dashboard');
   const notice = page.getByTestId('alert-backlog-toast');
   await expect(notice).toHaveAttribute('data-count', String(BACKLOG - REPLAY_LIMIT), { timeout: 20_000 });
   await expect(notice).toContainText(`${BACKLOG - REPLAY_LIMIT} more alerts are waiting in the inbox`);
