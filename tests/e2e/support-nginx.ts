@@ -11,12 +11,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { redisKeySpace } from '../support/redis-key-space.ts';
+import { adminQuery, postgresUrl } from '../support/test-database.ts';
 
 const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PRODUCT = 'BTC-USD';
 
@@ -123,31 +122,6 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals, graceMs: number
   }
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}
-
 /** Every child still running when the worker exits is killed then. */
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -180,13 +154,10 @@ export async function startNginxCluster(options: { nodes: number; secret: string
     const database = `tickwatch_e2e_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
     await adminQuery(`CREATE DATABASE "${database}"`);
     cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-    const databaseUrl = new URL(ADMIN_URL);
-    databaseUrl.pathname = `/${database}`;
+    const databaseUrl = postgresUrl(database);
 
-    const redisUrl = new URL(REDIS_URL);
-    redisUrl.pathname = `/${1 + crypto.randomInt(15)}`;
-    const redisPrefix = `tickwatch-e2e-${process.pid}-${crypto.randomBytes(4).toString('hex')}:`;
-    cleanups.push(() => deleteRedisKeys(redisUrl.toString(), redisPrefix));
+    const redis = redisKeySpace(new URL(REDIS_URL), 1 + crypto.randomInt(15), `tickwatch-e2e-${process.pid}-${crypto.randomBytes(4).toString('hex')}:`);
+    cleanups.push(() => redis.cleanup());
 
     const simPort = await freePort();
     const simLog = path.join(dir, 'simulator.log');
@@ -227,9 +198,8 @@ export async function startNginxCluster(options: { nodes: number; secret: string
             PORT: String(port),
             HOST: '127.0.0.1',
             DATA_DIR: dataDir,
-            DATABASE_URL: databaseUrl.toString(),
-            REDIS_URL: redisUrl.toString(),
-            REDIS_KEY_PREFIX: redisPrefix,
+            DATABASE_URL: databaseUrl,
+            ...redis.env,
             BETTER_AUTH_SECRET: options.secret,
             PUBLIC_URL: url,
             TRUSTED_PROXIES: '127.0.0.1',
