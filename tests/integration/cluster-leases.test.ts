@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
 import { readMetric } from '../support/metrics.ts';
+import { pgQuery } from '../support/node-cluster.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
 import { type TestApp, startTestApp } from '../support/test-app.ts';
 import { freshPostgresUrl } from '../support/test-database.ts';
@@ -39,15 +39,7 @@ async function startNode(name: string, extra: Record<string, string> = {}): Prom
 
 const leader = (node: TestApp) => readMetric(node.baseUrl, `tickwatch_product_leader{product="${PRODUCT}"}`);
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <T>(sql: string, params: unknown[] = []): Promise<T[]> => pgQuery<T>(url, sql, params);
 
 /** Publishes a trade and waits until every running node applied it. */
 async function trade(price: string): Promise<void> {

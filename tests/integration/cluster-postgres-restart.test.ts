@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertHit } from '../../lib/realtime/events.ts';
 import { type Simulator, createSimulator } from '../../server/feed/simulator/create-simulator.ts';
 import { readMetric } from '../support/metrics.ts';
-import { type ClusterNode, isAlive, nodeCluster, pgQuery } from '../support/node-cluster.ts';
+import { type ClusterNode, clusterNodeEnv, isAlive, nodeCluster, pgQuery } from '../support/node-cluster.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres.ts';
 import { expectServerErrors } from '../support/server-error-guard.ts';
 import { type TestUser, signUpUser } from '../support/sign-up-user.ts';
@@ -40,19 +40,7 @@ let postgres: PrivatePostgres | null = null;
 let redis: TestRedis | null = null;
 const cluster = nodeCluster({
   product: PRODUCT,
-  env: () => ({
-    NODE_ENV: 'production',
-    ...redis!.env,
-    BETTER_AUTH_SECRET: AUTH_SECRET,
-    LEASE_TTL: `${LEASE_TTL_MS / 1000}s`,
-    LOG_LEVEL: 'info',
-    COINBASE_WS_URL: sim.url,
-    COINBASE_REST_URL: sim.restUrl,
-    PRODUCTS: PRODUCT,
-    WINDOW: '1m',
-    RATE_LIMIT_AUTH_IP: '1000/1m',
-    RATE_LIMIT_ALERT_CREATE: '1000/1m',
-  }),
+  env: () => clusterNodeEnv({ product: PRODUCT, authSecret: AUTH_SECRET, leaseTtlMs: LEASE_TTL_MS, redisEnv: redis!.env, feed: sim }),
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

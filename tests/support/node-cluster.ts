@@ -27,6 +27,34 @@ export const isAlive = (node: ClusterNode): boolean => node.server.child.exitCod
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The environment every node of a cluster test shares besides its database: production mode,
+ * one auth secret (a user signed up on one node is known on all), the lease TTL, info logs (the
+ * tests read the nodes' lease lines), one product on a 1-minute window fed by `feed`, and limits
+ * a test's many sign-ups and alerts from one address stay under.
+ */
+export function clusterNodeEnv(options: {
+  product: string;
+  authSecret: string;
+  leaseTtlMs: number;
+  redisEnv: Record<string, string>;
+  feed: { url: string; restUrl: string };
+}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    ...options.redisEnv,
+    BETTER_AUTH_SECRET: options.authSecret,
+    LEASE_TTL: `${options.leaseTtlMs / 1000}s`,
+    LOG_LEVEL: 'info',
+    COINBASE_WS_URL: options.feed.url,
+    COINBASE_REST_URL: options.feed.restUrl,
+    PRODUCTS: options.product,
+    WINDOW: '1m',
+    RATE_LIMIT_AUTH_IP: '1000/1m',
+    RATE_LIMIT_ALERT_CREATE: '1000/1m',
+  };
+}
+
 /** Runs one statement on `databaseUrl` with a connection of its own. */
 export async function pgQuery<T>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
