@@ -29,9 +29,5 @@ export function createListeners<Args extends unknown[]>() {
       }
       if (errors.length > 0) throw errors[0];
     },
-    /** Whether anyone listens (a component may skip building an event nobody reads). */
-    size: (): number => listeners.size,
   };
 }
-
-export type Listeners<Args extends unknown[]> = ReturnType<typeof createListeners<Args>>;

@@ -15,7 +15,6 @@ describe('createListeners', () => {
     again();
     events.emit(2);
     expect(seen).toEqual(['first 1', 'second 1', 'first 1', 'first 2']);
-    expect(events.size()).toBe(1);
   });
 
   it('a listener that throws keeps no other from the event; the first error then reaches the emitter', () => {
